@@ -1,0 +1,65 @@
+package org.sdatc.enhancer.tensor;
+
+/**
+ * One video frame as packed 8-bit RGB (RGB24, row-major, 3 bytes per pixel): the form frames
+ * take between the codec, the window logic, the state stores and the enhancers.
+ */
+public record Image(int width, int height, byte[] rgb) {
+    public Image {
+        if (width <= 0 || height <= 0) {
+            throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
+        }
+        if (rgb.length != width * height * 3) {
+            throw new IllegalArgumentException("a " + width + "x" + height + " RGB24 image needs " + width * height * 3
+                    + " bytes, got " + rgb.length);
+        }
+    }
+
+    public static Image blank(int width, int height) {
+        return new Image(width, height, new byte[width * height * 3]);
+    }
+
+    /** Channel c (0 red, 1 green, 2 blue) of pixel (x, y), 0..255. */
+    public int sample(int x, int y, int c) {
+        return rgb[(y * width + x) * 3 + c] & 0xff;
+    }
+
+    /** Planar float copy, shape [3, height, width], values in [0, 1]. */
+    public Tensor toTensor() {
+        Tensor t = Tensor.zeros(3, height, width);
+        writeInto(t.data(), 0);
+        return t;
+    }
+
+    /** Writes this image as planar [3, height, width] floats in [0, 1] into dst at offset. */
+    public void writeInto(float[] dst, int offset) {
+        int plane = width * height;
+        for (int i = 0; i < plane; i++) {
+            dst[offset + i] = (rgb[i * 3] & 0xff) / 255f;
+            dst[offset + plane + i] = (rgb[i * 3 + 1] & 0xff) / 255f;
+            dst[offset + 2 * plane + i] = (rgb[i * 3 + 2] & 0xff) / 255f;
+        }
+    }
+
+    /** Reads planar [3, height, width] floats in [0, 1] at offset, rounding and clamping to 8 bits. */
+    public static Image fromPlanar(float[] src, int offset, int width, int height) {
+        int plane = width * height;
+        byte[] rgb = new byte[plane * 3];
+        for (int i = 0; i < plane; i++) {
+            rgb[i * 3] = toByte(src[offset + i]);
+            rgb[i * 3 + 1] = toByte(src[offset + plane + i]);
+            rgb[i * 3 + 2] = toByte(src[offset + 2 * plane + i]);
+        }
+        return new Image(width, height, rgb);
+    }
+
+    /** Inverse of {@link #toTensor()} for a [3, H, W] or [1, 3, H, W] tensor. */
+    public static Image fromTensor(Tensor t) {
+        return fromPlanar(t.data(), 0, t.dim(-1), t.dim(-2));
+    }
+
+    private static byte toByte(float v) {
+        int q = Math.round(v * 255f);
+        return (byte) Math.max(0, Math.min(255, q));
+    }
+}
