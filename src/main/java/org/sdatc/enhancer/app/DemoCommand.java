@@ -1,0 +1,214 @@
+package org.sdatc.enhancer.app;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.sdatc.enhancer.app.kafka.EmbeddedKafka;
+import org.sdatc.enhancer.app.kafka.SegmentCollector;
+import org.sdatc.enhancer.app.kafka.SegmentPublisher;
+import org.sdatc.enhancer.media.SegmentEncoder;
+import org.sdatc.enhancer.media.SegmentJoiner;
+import org.sdatc.enhancer.proto.v1.DeadLetter;
+import org.sdatc.enhancer.proto.v1.EnhancedSegment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code demo}: the whole service on one machine with nothing installed but a JDK: a real KRaft
+ * broker as a child process, a producer feeding a clip at live pace, the enhancer, and a consumer
+ * that joins the enhanced segments into a playable MP4.
+ */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = "Run broker, producer, enhancer and consumer on this machine; write an enhanced MP4.")
+public final class DemoCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--input", paramLabel = "FILE", description = "Video file to enhance. Default: a generated clip with motion.")
+    Path input;
+
+    @Option(names = "--output", paramLabel = "FILE", defaultValue = "sdatc-demo/enhanced.mp4", description = "Where the enhanced MP4 goes (default: ${DEFAULT-VALUE}).")
+    Path output;
+
+    @Option(names = "--work-dir", defaultValue = "sdatc-demo", description = "Broker data, state and logs (default: ${DEFAULT-VALUE}).")
+    Path workDir;
+
+    @Option(names = "--seconds", defaultValue = "10", description = "Length of the generated clip (no --input).")
+    double seconds;
+
+    @Option(names = "--segment-seconds", defaultValue = "1.0", description = "GOP segment length.")
+    double segmentSeconds;
+
+    @Option(names = "--width", defaultValue = "480", description = "Low-resolution width.")
+    int width;
+
+    @Option(names = "--height", defaultValue = "270", description = "Low-resolution height.")
+    int height;
+
+    @Option(names = "--crf", defaultValue = "28", description = "x264 CRF of the low-resolution input.")
+    int crf;
+
+    @Option(names = "--no-pace", description = "Send segments as fast as possible instead of at live pace.")
+    boolean noPace;
+
+    @Option(names = "--timeout", defaultValue = "PT10M", description = "Give up after this long (ISO-8601 duration).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        long started = System.nanoTime();
+        Files.createDirectories(workDir);
+        Path kafkaDir = workDir.resolve("kafka-" + ProcessHandle.current().pid());
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir, 32 << 20, Duration.ofSeconds(90))) {
+            ServiceConfig config = common.load(Map.of(
+                    "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                    "sdatc.state.dir", workDir.resolve("state-" + ProcessHandle.current().pid()).toString()));
+            SegmentEncoder.requireEncoder(config.stream().encoder());
+            out.printf("broker %s up; enhancing with %s%n", kafka.bootstrapServers(), config.enhancer());
+            try (ServiceRuntime runtime = ServiceRuntime.start(config, 1)) {
+                return runDemo(config, runtime, out, started);
+            }
+        } finally {
+            deleteRecursively(kafkaDir);
+        }
+    }
+
+    private int runDemo(ServiceConfig config, ServiceRuntime runtime, PrintStream out, long started)
+            throws Exception {
+        String streamId = "demo-" + ProcessHandle.current().pid();
+        AtomicInteger sent = new AtomicInteger(-1);
+        AtomicLong inputBytes = new AtomicLong();
+        AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+        Thread producerThread = Thread.ofPlatform().name("demo-producer").start(() -> {
+            try (SegmentPublisher publisher = new SegmentPublisher(
+                    config.bootstrapServers(),
+                    config.kafkaOverrides(),
+                    config.stream().inputTopic(),
+                    config.maxRecordBytes())) {
+                sent.set(publisher.publish(
+                        streamId,
+                        SegmentSource.open(input, segmentSeconds, width, height, crf, seconds, 30),
+                        !noPace,
+                        crf,
+                        s -> inputBytes.addAndGet(s.getPayload().size())));
+            } catch (Throwable t) {
+                producerFailure.set(t);
+                sent.set(0);
+            }
+        });
+
+        Files.createDirectories(output.toAbsolutePath().getParent());
+        List<Long> latenciesMicros = new ArrayList<>();
+        long outputBytes = 0;
+        int frames = 0;
+        int received = 0;
+        int deadLetters = 0;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (SegmentJoiner joiner = new SegmentJoiner(output);
+                SegmentCollector collector = new SegmentCollector(
+                        config.bootstrapServers(),
+                        config.kafkaOverrides(),
+                        List.of(config.stream().outputTopic(), config.stream().deadLetterTopic()),
+                        config.maxRecordBytes())) {
+            List<Record> batch = new ArrayList<>();
+            while (sent.get() < 0 || received + deadLetters < sent.get()) {
+                if (System.nanoTime() > deadline) {
+                    throw new UserError("demo timed out after " + timeout + ": " + received + " of "
+                            + (sent.get() < 0 ? "?" : sent.get()) + " segments came back");
+                }
+                if (producerFailure.get() != null) {
+                    throw new IllegalStateException("the demo producer failed", producerFailure.get());
+                }
+                if (runtime.service().state() == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException("the enhancer's stream thread failed; see the log above");
+                }
+                batch.clear();
+                collector.poll(Duration.ofMillis(200), (topic, r) -> batch.add(new Record(topic, r.value())));
+                long now = System.currentTimeMillis() * 1000;
+                for (Record r : batch) {
+                    if (r.topic().equals(config.stream().deadLetterTopic())) {
+                        DeadLetter letter = DeadLetter.parseFrom(r.value());
+                        out.printf("dead letter: %s %s%n", letter.getReason(), letter.getMessage());
+                        deadLetters++;
+                        continue;
+                    }
+                    EnhancedSegment segment = parse(r.value());
+                    joiner.append(segment.getPayload().toByteArray());
+                    long latency = now - segment.getProducerTimestampUs();
+                    latenciesMicros.add(latency);
+                    received++;
+                    frames += segment.getFrameCount();
+                    outputBytes += segment.getPayloadSize();
+                    out.printf(
+                            "segment %d/%s: %d frames %dx%d, %.1f MB, latency %d ms%n",
+                            segment.getSequence() + 1,
+                            sent.get() < 0 ? "?" : String.valueOf(sent.get()),
+                            segment.getFrameCount(),
+                            segment.getWidth(),
+                            segment.getHeight(),
+                            segment.getPayloadSize() / 1e6,
+                            latency / 1000);
+                }
+            }
+        }
+        producerThread.join();
+        double wall = (System.nanoTime() - started) / 1e9;
+        Collections.sort(latenciesMicros);
+        out.println();
+        out.println("demo summary");
+        out.printf("  segments:        %d enhanced, %d dead-lettered%n", received, deadLetters);
+        out.printf("  frames:          %d (%.1f frames/s over %.1f s wall time)%n", frames, frames / wall, wall);
+        out.printf("  input size:      %.2f MB (%dx%d, x264 crf %d)%n", inputBytes.get() / 1e6, width, height, crf);
+        out.printf("  output size:     %.2f MB%n", outputBytes / 1e6);
+        out.printf(
+                "  latency e2e:     p50 %d ms, p95 %d ms, max %d ms%n",
+                percentile(latenciesMicros, 0.50) / 1000,
+                percentile(latenciesMicros, 0.95) / 1000,
+                latenciesMicros.isEmpty() ? 0 : latenciesMicros.get(latenciesMicros.size() - 1) / 1000);
+        out.printf("  output file:     %s%n", output.toAbsolutePath());
+        return deadLetters == 0 ? 0 : 1;
+    }
+
+    private record Record(String topic, byte[] value) {}
+
+    private static EnhancedSegment parse(byte[] value) {
+        try {
+            return EnhancedSegment.parseFrom(value);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("the output topic holds a record that is not an EnhancedSegment", e);
+        }
+    }
+
+    static long percentile(List<Long> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        int index = (int) Math.ceil(q * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            // Leftovers in the work dir are harmless; the next demo uses a new directory.
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package org.sdatc.enhancer.app;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.sdatc.enhancer.media.SegmentEncoder;
+import org.sdatc.enhancer.stream.SegmentEvents;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code run}: the service against an existing Kafka cluster, until SIGTERM. */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = "Enhance segments from an existing Kafka cluster until stopped (SIGTERM or Ctrl-C).")
+public final class RunCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(
+            names = "--partitions",
+            defaultValue = "6",
+            description = "Partitions for topics this command creates (existing topics are left as they are).")
+    int partitions;
+
+    @Override
+    public Integer call() throws Exception {
+        ServiceConfig config = common.load(Map.of());
+        SegmentEncoder.requireEncoder(config.stream().encoder());
+        CountDownLatch shutdownRequested = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        Duration closeBudget = config.worstSegment().plusSeconds(60);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            shutdownRequested.countDown();
+                            try {
+                                closed.await(closeBudget.toMillis(), TimeUnit.MILLISECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "sdatc-shutdown"));
+
+        try (ServiceRuntime runtime = ServiceRuntime.start(config, partitions)) {
+            while (!shutdownRequested.await(1, TimeUnit.SECONDS)) {
+                KafkaStreams.State state = runtime.service().state();
+                if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+                    log.error("kafka streams stopped ({}); exiting so the instance can be restarted", state);
+                    return 1;
+                }
+            }
+            log.info("shutdown requested: finishing the segment in flight, then closing");
+            return 0;
+        } finally {
+            closed.countDown();
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package org.sdatc.enhancer.app;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import org.sdatc.enhancer.media.DecodeLimits;
+import org.sdatc.enhancer.media.EncoderSettings;
+import org.sdatc.enhancer.stream.StreamSettings;
+
+/**
+ * The service's configuration: one typed record, loaded once and validated with messages that name
+ * the key. Sources, later ones winning: built-in defaults, a properties file ({@code --config}),
+ * environment variables ({@code SDATC_TOPIC_INPUT} sets {@code sdatc.topic.input}, {@code
+ * SDATC_KAFKA_SASL_JAAS_CONFIG} sets {@code kafka.sasl.jaas.config}), then command-line options.
+ *
+ * <p>Keys under {@code kafka.} are passed unchanged (prefix removed) to every Kafka client the
+ * service creates: bootstrap servers, SASL, SSL, and any Streams setting.
+ */
+public record ServiceConfig(
+        String applicationId,
+        Path stateDir,
+        StreamSettings stream,
+        int maxRecordBytes,
+        Duration worstSegment,
+        String metricsBind,
+        int metricsPort,
+        EnhancerChoice enhancer,
+        Map<String, String> kafka) {
+
+    /** Every sdatc.* key with its default; an unknown sdatc.* key is an error, not a silent typo. */
+    static final Map<String, String> DEFAULTS = defaults();
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("sdatc.application.id", "sdatc-enhancer");
+        d.put("sdatc.state.dir", "state");
+        d.put("sdatc.topic.input", StreamSettings.DEFAULT_INPUT_TOPIC);
+        d.put("sdatc.topic.output", StreamSettings.DEFAULT_OUTPUT_TOPIC);
+        d.put("sdatc.topic.dead.letter", StreamSettings.DEFAULT_DEAD_LETTER_TOPIC);
+        d.put("sdatc.window.length", "5");
+        d.put("sdatc.window.context", "2");
+        d.put("sdatc.limits.max.width", "960");
+        d.put("sdatc.limits.max.height", "540");
+        d.put("sdatc.limits.max.frames", "600");
+        d.put("sdatc.limits.max.payload.bytes", String.valueOf(8 << 20));
+        d.put("sdatc.max.record.bytes", String.valueOf(16 << 20));
+        d.put("sdatc.segment.worst.seconds", "120");
+        d.put("sdatc.encoder.codec", "libx264");
+        d.put("sdatc.encoder.preset", "veryfast");
+        d.put("sdatc.encoder.crf", "18");
+        d.put("sdatc.metrics.bind", "0.0.0.0");
+        d.put("sdatc.metrics.port", "9404");
+        d.put("sdatc.enhancer", "bicubic");
+        return Map.copyOf(d);
+    }
+
+    /** Which enhancer runs. */
+    public enum EnhancerChoice {
+        BICUBIC
+    }
+
+    /**
+     * Loads from defaults, then the file (may be null), then the environment, then {@code
+     * overrides} (command-line options, keyed like the file).
+     */
+    public static ServiceConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+        Map<String, String> values = new TreeMap<>(DEFAULTS);
+        if (file != null) {
+            Properties props = new Properties();
+            try (Reader r = Files.newBufferedReader(file)) {
+                props.load(r);
+            } catch (IOException e) {
+                throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+            }
+            props.stringPropertyNames().forEach(k -> values.put(k, props.getProperty(k)));
+        }
+        env.forEach((name, value) -> {
+            if (name.startsWith("SDATC_")) {
+                values.put(name.toLowerCase(Locale.ROOT).replace('_', '.'), value);
+            }
+        });
+        values.putAll(overrides);
+        return from(values);
+    }
+
+    static ServiceConfig from(Map<String, String> values) {
+        Map<String, String> kafka = new TreeMap<>();
+        for (var e : values.entrySet()) {
+            String key = e.getKey();
+            if (key.startsWith("kafka.")) {
+                kafka.put(key.substring("kafka.".length()), e.getValue());
+            } else if (key.startsWith("sdatc.kafka.")) {
+                kafka.put(key.substring("sdatc.kafka.".length()), e.getValue());
+            } else if (!DEFAULTS.containsKey(key)) {
+                throw new ConfigException("unknown setting '" + key + "'; known settings: " + Set.copyOf(
+                                new TreeMap<>(DEFAULTS).keySet())
+                        + " and kafka.*");
+            }
+        }
+        Values reader = new Values(values);
+        StreamSettings stream = new StreamSettings(
+                reader.string("sdatc.topic.input"),
+                reader.string("sdatc.topic.output"),
+                reader.string("sdatc.topic.dead.letter"),
+                reader.integer("sdatc.window.length", 1, 64),
+                reader.integer("sdatc.window.context", 0, 63),
+                new DecodeLimits(
+                        reader.integer("sdatc.limits.max.width", 16, 8192),
+                        reader.integer("sdatc.limits.max.height", 16, 8192),
+                        reader.integer("sdatc.limits.max.frames", 1, 100_000),
+                        reader.integer("sdatc.limits.max.payload.bytes", 1, Integer.MAX_VALUE)),
+                new EncoderSettings(
+                        reader.string("sdatc.encoder.codec"),
+                        reader.string("sdatc.encoder.preset"),
+                        reader.integer("sdatc.encoder.crf", 0, 51)));
+        if (stream.windowContext() >= stream.windowLength()) {
+            throw new ConfigException("sdatc.window.context (" + stream.windowContext()
+                    + ") must be smaller than sdatc.window.length (" + stream.windowLength() + ")");
+        }
+        int maxRecord = reader.integer("sdatc.max.record.bytes", 1 << 20, Integer.MAX_VALUE);
+        if (stream.limits().maxPayloadBytes() > maxRecord) {
+            throw new ConfigException("sdatc.limits.max.payload.bytes must not exceed sdatc.max.record.bytes");
+        }
+        EnhancerChoice choice;
+        try {
+            choice = EnhancerChoice.valueOf(reader.string("sdatc.enhancer").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("sdatc.enhancer must be one of "
+                    + java.util.Arrays.toString(EnhancerChoice.values()).toLowerCase(Locale.ROOT) + ", got '"
+                    + values.get("sdatc.enhancer") + "'");
+        }
+        return new ServiceConfig(
+                reader.string("sdatc.application.id"),
+                Path.of(reader.string("sdatc.state.dir")),
+                stream,
+                maxRecord,
+                Duration.ofSeconds(reader.integer("sdatc.segment.worst.seconds", 1, 7200)),
+                reader.string("sdatc.metrics.bind"),
+                reader.integer("sdatc.metrics.port", 0, 65535),
+                choice,
+                Map.copyOf(kafka));
+    }
+
+    public String bootstrapServers() {
+        String servers = kafka.get("bootstrap.servers");
+        if (servers == null || servers.isBlank()) {
+            throw new ConfigException(
+                    "no Kafka brokers configured: set kafka.bootstrap.servers, SDATC_KAFKA_BOOTSTRAP_SERVERS or"
+                            + " --bootstrap-servers");
+        }
+        return servers;
+    }
+
+    /** Client settings other than bootstrap servers, for the Streams app, admin and producers. */
+    public Map<String, String> kafkaOverrides() {
+        Map<String, String> m = new TreeMap<>(kafka);
+        m.remove("bootstrap.servers");
+        return m;
+    }
+
+    private record Values(Map<String, String> values) {
+        String string(String key) {
+            String v = values.get(key);
+            if (v == null || v.isBlank()) {
+                throw new ConfigException(key + " must not be empty");
+            }
+            return v.trim();
+        }
+
+        int integer(String key, int min, int max) {
+            String v = string(key);
+            int n;
+            try {
+                n = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key + " must be a whole number, got '" + v + "'");
+            }
+            if (n < min || n > max) {
+                throw new ConfigException(key + " must be in [" + min + ", " + max + "], got " + n);
+            }
+            return n;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package org.sdatc.enhancer.app.kafka;
+
+import com.google.protobuf.ByteString;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.sdatc.enhancer.media.CutSegment;
+import org.sdatc.enhancer.proto.v1.Codec;
+import org.sdatc.enhancer.proto.v1.Container;
+import org.sdatc.enhancer.proto.v1.EncoderHints;
+import org.sdatc.enhancer.proto.v1.Rational;
+import org.sdatc.enhancer.proto.v1.VideoSegment;
+
+/**
+ * Sends GOP segments of one stream to the input topic as a live encoder would: keyed by stream id,
+ * numbered from 0, and (when paced) each sent when its video time has come.
+ */
+public final class SegmentPublisher implements AutoCloseable {
+    private final KafkaProducer<String, byte[]> producer;
+    private final String topic;
+
+    public SegmentPublisher(
+            String bootstrapServers, Map<String, String> clientOverrides, String topic, int maxRecordBytes) {
+        Map<String, Object> props = new HashMap<>(clientOverrides);
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRecordBytes);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        this.topic = topic;
+    }
+
+    /** The protobuf for one cut segment, stamped with the current time as producer timestamp. */
+    public static VideoSegment toProto(String streamId, long sequence, CutSegment s, Integer crf) {
+        VideoSegment.Builder b = VideoSegment.newBuilder()
+                .setStreamId(streamId)
+                .setSequence(sequence)
+                .setContainer(Container.CONTAINER_MPEGTS)
+                .setCodec(Codec.CODEC_H264)
+                .setPayload(ByteString.copyFrom(s.payload()))
+                .setFrameRate(Rational.newBuilder()
+                        .setNum(s.frameRate().num())
+                        .setDen(s.frameRate().den()))
+                .setTimeBase(Rational.newBuilder()
+                        .setNum(s.timeBase().num())
+                        .setDen(s.timeBase().den()))
+                .setFirstPts(s.firstPts())
+                .setFrameCount(s.frameCount())
+                .setWidth(s.width())
+                .setHeight(s.height())
+                .setProducerTimestampUs(System.currentTimeMillis() * 1000);
+        if (crf != null) {
+            b.setEncoderHints(EncoderHints.newBuilder().setCrf(crf));
+        }
+        return b.build();
+    }
+
+    /**
+     * Sends every segment, waiting for each acknowledgement.
+     *
+     * @param paced wait until each segment's start time in video time has passed (live pace)
+     * @param onSent called after each acknowledged send
+     * @return how many segments were sent
+     */
+    public int publish(
+            String streamId, Iterator<CutSegment> segments, boolean paced, Integer crf, Consumer<VideoSegment> onSent)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        double videoSeconds = 0;
+        int sequence = 0;
+        while (segments.hasNext()) {
+            CutSegment s = segments.next();
+            if (paced) {
+                long due = start + (long) (videoSeconds * 1e9);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+            VideoSegment segment = toProto(streamId, sequence, s, crf);
+            try {
+                producer.send(new ProducerRecord<>(topic, streamId, segment.toByteArray()))
+                        .get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(
+                        "sending segment " + sequence + " of stream '" + streamId + "' to " + topic + " failed: "
+                                + e.getCause().getMessage(),
+                        e.getCause());
+            }
+            onSent.accept(segment);
+            videoSeconds += s.frameCount() / s.frameRate().toDouble();
+            sequence++;
+        }
+        producer.flush();
+        return sequence;
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

@@ -1,0 +1,69 @@
+package org.sdatc.enhancer.stream;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.sdatc.enhancer.proto.v1.DeadLetter;
+import org.sdatc.enhancer.stream.serde.MalformedRecordException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends records that are not valid {@code VideoSegment}s to the dead-letter topic, in the same
+ * {@code DeadLetter} format as the processor's own rejections, through Kafka Streams' built-in
+ * dead-letter records (KIP-1034), so they are written in the task's transaction. Anything else
+ * fails the stream thread: it is not about one record.
+ */
+public final class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
+    /** Config key (passed through StreamsConfig) naming the dead-letter topic. */
+    public static final String DEAD_LETTER_TOPIC_CONFIG = "sdatc.dead.letter.topic";
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
+
+    private String deadLetterTopic = StreamSettings.DEFAULT_DEAD_LETTER_TOPIC;
+    private SegmentEvents events = SegmentEvents.NONE;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        Object topic = configs.get(DEAD_LETTER_TOPIC_CONFIG);
+        if (topic != null) {
+            deadLetterTopic = topic.toString();
+        }
+        Object l = configs.get(SegmentEvents.CONFIG);
+        if (l instanceof SegmentEvents given) {
+            events = given;
+        }
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception e) {
+        if (!(e instanceof MalformedRecordException)) {
+            return Response.fail();
+        }
+        String streamId = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+        String message = "stream '" + streamId + "' (" + context.topic() + "-" + context.partition() + "@"
+                + context.offset() + "): " + e.getMessage();
+        log.warn("dead-lettered {}: {}", DeadLetterReason.MALFORMED_RECORD, message);
+        events.deadLettered(DeadLetterReason.MALFORMED_RECORD);
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setStreamId(streamId)
+                .setSequence(-1)
+                .setReason(DeadLetterReason.MALFORMED_RECORD.name())
+                .setMessage(message)
+                .setFailedTimestampUs(System.currentTimeMillis() * 1000)
+                .setSourceTopic(context.topic())
+                .setSourcePartition(context.partition())
+                .setSourceOffset(context.offset())
+                .setOriginalValue(
+                        record.value() == null
+                                ? com.google.protobuf.ByteString.EMPTY
+                                : com.google.protobuf.ByteString.copyFrom(record.value()))
+                .build();
+        return Response.resume(
+                List.of(new ProducerRecord<>(deadLetterTopic, null, record.key(), letter.toByteArray())));
+    }
+}

@@ -1,0 +1,38 @@
+package org.sdatc.enhancer.stream;
+
+import org.sdatc.enhancer.engine.StageTimings;
+
+/**
+ * What happened to each segment, for metrics. The stream layer reports, the app decides what to
+ * record. Kafka instantiates the deserialization handler itself, so the instance reaches it through
+ * the Streams config under {@link #CONFIG}.
+ */
+public interface SegmentEvents {
+    String CONFIG = "sdatc.segment.events";
+
+    SegmentEvents NONE = new SegmentEvents() {};
+
+    /** A segment was read from the input topic (before any check). */
+    default void received(int declaredFrames) {}
+
+    /** A segment with a sequence at or below the stream's last was skipped. */
+    default void duplicateSkipped() {}
+
+    /** Sequence numbers were missing before this segment; the stream's temporal state was reset. */
+    default void gap() {}
+
+    default void deadLettered(DeadLetterReason reason) {}
+
+    /** A segment was enhanced and handed to the producer. */
+    default void enhanced(SegmentReport report) {}
+
+    /**
+     * @param frames frames in (and out of) the segment
+     * @param videoSeconds the segment's duration
+     * @param processingNanos from the start of processing to handing the result to the producer
+     * @param endToEndMicros from the producer's timestamp to handing the result to the producer
+     * @param timings per-stage time
+     */
+    record SegmentReport(
+            int frames, double videoSeconds, long processingNanos, long endToEndMicros, StageTimings timings) {}
+}

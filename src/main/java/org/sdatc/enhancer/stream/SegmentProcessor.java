@@ -1,0 +1,391 @@
+package org.sdatc.enhancer.stream;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.MessageLite;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.sdatc.enhancer.engine.CompressionHints;
+import org.sdatc.enhancer.engine.Enhancer;
+import org.sdatc.enhancer.engine.EnhancerException;
+import org.sdatc.enhancer.engine.EnhancerInfo;
+import org.sdatc.enhancer.engine.Stage;
+import org.sdatc.enhancer.engine.StageTimings;
+import org.sdatc.enhancer.media.ContainerFormat;
+import org.sdatc.enhancer.media.DecodedSegment;
+import org.sdatc.enhancer.media.MediaException;
+import org.sdatc.enhancer.media.Rational;
+import org.sdatc.enhancer.media.SegmentDecoder;
+import org.sdatc.enhancer.media.SegmentEncoder;
+import org.sdatc.enhancer.media.VideoCodec;
+import org.sdatc.enhancer.proto.v1.Codec;
+import org.sdatc.enhancer.proto.v1.Container;
+import org.sdatc.enhancer.proto.v1.DeadLetter;
+import org.sdatc.enhancer.proto.v1.EnhancedSegment;
+import org.sdatc.enhancer.proto.v1.FrameTail;
+import org.sdatc.enhancer.proto.v1.StageTiming;
+import org.sdatc.enhancer.proto.v1.StreamProgress;
+import org.sdatc.enhancer.proto.v1.TailFrame;
+import org.sdatc.enhancer.proto.v1.VideoSegment;
+import org.sdatc.enhancer.proto.v1.WindowCarry;
+import org.sdatc.enhancer.tensor.Image;
+import org.sdatc.enhancer.window.WindowPlanner;
+import org.sdatc.enhancer.window.SegmentEnhancer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The enhancer's one processor: checks a segment against the stream's progress, decodes it, runs
+ * the enhancer over sliding windows (left context from the previous segment's tail), encodes the
+ * result with the input's timestamps and forwards it; or forwards a dead letter naming the stream,
+ * the sequence and the reason. Store updates and the output are written in the same task
+ * transaction under exactly-once.
+ */
+public final class SegmentProcessor implements Processor<String, VideoSegment, String, MessageLite> {
+    /** Child names the topology wires to the sinks. */
+    public static final String TO_OUTPUT = "enhanced-sink";
+
+    public static final String TO_DEAD_LETTERS = "dead-letter-sink";
+
+    private static final Logger log = LoggerFactory.getLogger(SegmentProcessor.class);
+
+    private final StreamSettings settings;
+    private final Enhancer enhancer;
+    private final SegmentEvents events;
+    private final SegmentEnhancer segmentEnhancer;
+    private final SegmentDecoder decoder = new SegmentDecoder();
+    private final SegmentEncoder encoder = new SegmentEncoder();
+
+    private ProcessorContext<String, MessageLite> context;
+    private KeyValueStore<String, StreamProgress> progressStore;
+    private KeyValueStore<String, FrameTail> tailStore;
+    private KeyValueStore<String, WindowCarry> carryStore;
+
+    public SegmentProcessor(StreamSettings settings, Enhancer enhancer, SegmentEvents events) {
+        this.settings = settings;
+        this.enhancer = enhancer;
+        this.events = events;
+        this.segmentEnhancer =
+                new SegmentEnhancer(new WindowPlanner(settings.windowLength(), settings.windowContext()), enhancer);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, MessageLite> context) {
+        this.context = context;
+        this.progressStore = context.getStateStore(StoreNames.STREAM_PROGRESS);
+        this.tailStore = context.getStateStore(StoreNames.FRAME_TAIL);
+        this.carryStore = context.getStateStore(StoreNames.WINDOW_LATENTS);
+    }
+
+    @Override
+    public void process(Record<String, VideoSegment> record) {
+        long start = System.nanoTime();
+        VideoSegment segment = record.value();
+        if (segment == null) {
+            return; // a tombstone carries no segment; nothing to enhance or report
+        }
+        events.received(segment.getFrameCount());
+        String streamId = segment.getStreamId();
+        String invalid = validate(record.key(), segment);
+        if (invalid != null) {
+            deadLetter(record, DeadLetterReason.INVALID_SEGMENT, invalid);
+            return;
+        }
+
+        StreamProgress progress = progressStore.get(streamId);
+        if (progress != null && segment.getSequence() <= progress.getLastSequence()) {
+            events.duplicateSkipped();
+            log.debug(
+                    "stream={} seq={} skipped: already at seq {}",
+                    streamId,
+                    segment.getSequence(),
+                    progress.getLastSequence());
+            return;
+        }
+        if (progress != null && segment.getSequence() > progress.getLastSequence() + 1) {
+            events.gap();
+            log.info(
+                    "stream={} seq={} follows seq {}: gap, temporal state reset",
+                    streamId,
+                    segment.getSequence(),
+                    progress.getLastSequence());
+            resetTemporalState(streamId);
+        }
+
+        StageTimings timings = new StageTimings();
+        DecodedSegment decoded;
+        try {
+            decoded = timings.time(
+                    Stage.DECODE,
+                    () -> decoder.decode(
+                            segment.getPayload().toByteArray(),
+                            containerOf(segment.getContainer()),
+                            codecOf(segment.getCodec()),
+                            settings.limits()));
+        } catch (MediaException e) {
+            rejectAndAdvance(record, DeadLetterReason.of(e.reason()), e.getMessage());
+            return;
+        }
+        if (segment.getFrameCount() > 0 && segment.getFrameCount() != decoded.frames().size()) {
+            rejectAndAdvance(
+                    record,
+                    DeadLetterReason.FRAME_COUNT_MISMATCH,
+                    "declares " + segment.getFrameCount() + " frames, payload holds "
+                            + decoded.frames().size());
+            return;
+        }
+
+        List<Image> tail = continuousTail(streamId, segment.getSequence(), decoded);
+        byte[] carry = tail.isEmpty() ? null : carryFor(streamId, segment.getSequence());
+        SegmentEnhancer.Result result;
+        try {
+            result = segmentEnhancer.enhance(
+                    streamId,
+                    segment.getSequence(),
+                    decoded.frames(),
+                    new SegmentEnhancer.Continuity(tail, carry),
+                    hintsOf(segment));
+        } catch (EnhancerException e) {
+            rejectAndAdvance(record, DeadLetterReason.ENHANCE_FAILED, e.getMessage());
+            return;
+        }
+        timings.addAll(result.timings());
+        List<Image> enhanced = result.frames();
+
+        byte[] payload = timings.time(
+                Stage.ENCODE,
+                () -> encoder.encode(
+                        enhanced, decoded.pts(), decoded.timeBase(), decoded.frameRate(), settings.encoder()));
+        Image first = enhanced.get(0);
+        EnhancerInfo info = enhancer.info();
+        EnhancedSegment.Builder out = EnhancedSegment.newBuilder()
+                .setStreamId(streamId)
+                .setSequence(segment.getSequence())
+                .setContainer(Container.CONTAINER_MPEGTS)
+                .setCodec(Codec.CODEC_H264)
+                .setPayload(ByteString.copyFrom(payload))
+                .setFrameRate(toProto(decoded.frameRate()))
+                .setTimeBase(toProto(decoded.timeBase()))
+                .setFirstPts(decoded.pts()[0])
+                .setFrameCount(enhanced.size())
+                .setProducerTimestampUs(segment.getProducerTimestampUs())
+                .setScale(info.scale())
+                .setWidth(first.width())
+                .setHeight(first.height())
+                .setModel(info.model())
+                .setSteps(info.steps())
+                .setContinuous(!tail.isEmpty());
+        timings.asMap().forEach((stage, nanos) -> out.addStageTimings(
+                StageTiming.newBuilder().setStage(stage.tag()).setNanos(nanos)));
+        long publishedUs = currentTimeMicros();
+        out.setPublishedTimestampUs(publishedUs);
+        long produceStart = System.nanoTime();
+        context.forward(record.withValue((MessageLite) out.build()), TO_OUTPUT);
+        timings.add(Stage.PRODUCE, System.nanoTime() - produceStart);
+
+        saveState(streamId, segment.getSequence(), decoded, result.next(), info);
+
+        long processingNanos = System.nanoTime() - start;
+        long endToEndUs =
+                segment.getProducerTimestampUs() > 0 ? publishedUs - segment.getProducerTimestampUs() : -1;
+        double videoSeconds = enhanced.size() / decoded.frameRate().toDouble();
+        events.enhanced(new SegmentEvents.SegmentReport(
+                enhanced.size(), videoSeconds, processingNanos, endToEndUs, timings));
+        log.info(
+                "stream={} seq={} frames={} {}x{}->{}x{} windows={} took={}ms e2e={}ms",
+                streamId,
+                segment.getSequence(),
+                enhanced.size(),
+                decoded.width(),
+                decoded.height(),
+                first.width(),
+                first.height(),
+                result.windows(),
+                processingNanos / 1_000_000,
+                endToEndUs < 0 ? "n/a" : endToEndUs / 1000);
+    }
+
+    private String validate(String key, VideoSegment segment) {
+        if (segment.getStreamId().isEmpty()) {
+            return "stream_id is empty";
+        }
+        if (key != null && !key.equals(segment.getStreamId())) {
+            return "record key '" + key + "' differs from stream_id (records must be keyed by stream id)";
+        }
+        if (segment.getSequence() < 0) {
+            return "sequence " + segment.getSequence() + " is negative";
+        }
+        if (!segment.hasFrameRate()
+                || segment.getFrameRate().getNum() <= 0
+                || segment.getFrameRate().getDen() <= 0) {
+            return "frame_rate is missing or not positive";
+        }
+        if (segment.getPayload().isEmpty()) {
+            return "payload is empty";
+        }
+        if (segment.getFrameCount() > settings.limits().maxFrames()) {
+            return "declares " + segment.getFrameCount() + " frames, above the limit of "
+                    + settings.limits().maxFrames();
+        }
+        return null;
+    }
+
+    /** Left context for this segment: the stored tail, if it comes from the previous sequence and fits. */
+    private List<Image> continuousTail(String streamId, long sequence, DecodedSegment decoded) {
+        FrameTail stored = tailStore.get(streamId);
+        if (stored == null || stored.getSequence() != sequence - 1) {
+            return List.of();
+        }
+        List<Image> frames = new ArrayList<>(stored.getFramesCount());
+        for (TailFrame f : stored.getFramesList()) {
+            if (f.getWidth() != decoded.width() || f.getHeight() != decoded.height()) {
+                log.info(
+                        "stream={} seq={} size changed from {}x{} to {}x{}: temporal state reset",
+                        streamId,
+                        sequence,
+                        f.getWidth(),
+                        f.getHeight(),
+                        decoded.width(),
+                        decoded.height());
+                return List.of();
+            }
+            frames.add(new Image(f.getWidth(), f.getHeight(), f.getRgb().toByteArray()));
+        }
+        return frames;
+    }
+
+    private byte[] carryFor(String streamId, long sequence) {
+        WindowCarry stored = carryStore.get(streamId);
+        if (stored == null
+                || stored.getSequence() != sequence - 1
+                || !stored.getModel().equals(enhancer.info().model())) {
+            return null;
+        }
+        return stored.getCarry().toByteArray();
+    }
+
+    private void saveState(
+            String streamId, long sequence, DecodedSegment decoded, SegmentEnhancer.Continuity next, EnhancerInfo info) {
+        StreamProgress previous = progressStore.get(streamId);
+        long[] pts = decoded.pts();
+        progressStore.put(
+                streamId,
+                StreamProgress.newBuilder()
+                        .setLastSequence(sequence)
+                        .setLastPts(pts[pts.length - 1])
+                        .setSegmentsSeen(previous == null ? 1 : previous.getSegmentsSeen() + 1)
+                        .build());
+        FrameTail.Builder tail = FrameTail.newBuilder().setSequence(sequence);
+        for (Image frame : next.tail()) {
+            tail.addFrames(TailFrame.newBuilder()
+                    .setWidth(frame.width())
+                    .setHeight(frame.height())
+                    .setRgb(ByteString.copyFrom(frame.rgb())));
+        }
+        if (next.tail().isEmpty()) {
+            tailStore.delete(streamId);
+        } else {
+            tailStore.put(streamId, tail.build());
+        }
+        if (next.carry() != null) {
+            carryStore.put(
+                    streamId,
+                    WindowCarry.newBuilder()
+                            .setSequence(sequence)
+                            .setCarry(ByteString.copyFrom(next.carry()))
+                            .setModel(info.model())
+                            .build());
+        } else {
+            carryStore.delete(streamId);
+        }
+    }
+
+    private void resetTemporalState(String streamId) {
+        tailStore.delete(streamId);
+        carryStore.delete(streamId);
+    }
+
+    /**
+     * Dead-letters a segment that passed the sequence check: the stream moves past it (a resent copy
+     * is a duplicate) and loses its temporal state, since its frames are missing.
+     */
+    private void rejectAndAdvance(Record<String, VideoSegment> record, DeadLetterReason reason, String cause) {
+        VideoSegment segment = record.value();
+        StreamProgress previous = progressStore.get(segment.getStreamId());
+        progressStore.put(
+                segment.getStreamId(),
+                StreamProgress.newBuilder()
+                        .setLastSequence(segment.getSequence())
+                        .setLastPts(previous == null ? 0 : previous.getLastPts())
+                        .setSegmentsSeen(previous == null ? 1 : previous.getSegmentsSeen() + 1)
+                        .build());
+        resetTemporalState(segment.getStreamId());
+        deadLetter(record, reason, cause);
+    }
+
+    private void deadLetter(Record<String, VideoSegment> record, DeadLetterReason reason, String cause) {
+        VideoSegment segment = record.value();
+        String message = "stream '" + segment.getStreamId() + "' segment " + segment.getSequence() + ": " + cause;
+        log.warn("dead-lettered {}: {}", reason, message);
+        events.deadLettered(reason);
+        DeadLetter.Builder letter = DeadLetter.newBuilder()
+                .setStreamId(segment.getStreamId())
+                .setSequence(segment.getSequence())
+                .setReason(reason.name())
+                .setMessage(message)
+                .setFailedTimestampUs(currentTimeMicros())
+                .setOriginalValue(segment.toByteString());
+        context.recordMetadata().ifPresent(m -> letter.setSourceTopic(m.topic())
+                .setSourcePartition(m.partition())
+                .setSourceOffset(m.offset()));
+        context.forward(record.withValue((MessageLite) letter.build()), TO_DEAD_LETTERS);
+    }
+
+    private static ContainerFormat containerOf(Container container) {
+        return switch (container) {
+            case CONTAINER_MPEGTS -> ContainerFormat.MPEGTS;
+            case CONTAINER_FMP4 -> ContainerFormat.FMP4;
+            case CONTAINER_ANNEXB -> ContainerFormat.ANNEXB;
+            default -> throw new MediaException(
+                    MediaException.Reason.UNSUPPORTED_FORMAT,
+                    "container " + container + " is not supported (use MPEG-TS, fragmented MP4 or Annex B)");
+        };
+    }
+
+    private static VideoCodec codecOf(Codec codec) {
+        return switch (codec) {
+            case CODEC_H264 -> VideoCodec.H264;
+            case CODEC_HEVC -> VideoCodec.HEVC;
+            default -> throw new MediaException(
+                    MediaException.Reason.UNSUPPORTED_FORMAT, "codec " + codec + " is not supported (use H.264 or HEVC)");
+        };
+    }
+
+    private static CompressionHints hintsOf(VideoSegment segment) {
+        if (!segment.hasEncoderHints()) {
+            return CompressionHints.NONE;
+        }
+        var h = segment.getEncoderHints();
+        return new CompressionHints(
+                h.hasCrf() ? OptionalInt.of(h.getCrf()) : OptionalInt.empty(),
+                h.hasQp() ? OptionalInt.of(h.getQp()) : OptionalInt.empty(),
+                h.hasBitrateBps() ? OptionalLong.of(h.getBitrateBps()) : OptionalLong.empty());
+    }
+
+    private static org.sdatc.enhancer.proto.v1.Rational toProto(Rational r) {
+        return org.sdatc.enhancer.proto.v1.Rational.newBuilder()
+                .setNum(r.num())
+                .setDen(r.den())
+                .build();
+    }
+
+    private static long currentTimeMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+    }
+}

@@ -1,0 +1,74 @@
+package org.sdatc.enhancer.stream;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Kafka Streams settings sized for records of several megabytes that take seconds to process.
+ *
+ * <p>The timeout rule, for a worst-case segment processing time W: the stream thread cannot poll
+ * while a segment is processed and processes records for up to half the poll interval, so {@code
+ * max.poll.interval.ms = 3 W + 60 s}; a transaction stays open while a segment is processed (its
+ * outputs and store writes are sent at the end, then committed every {@code commit.interval.ms}),
+ * so {@code transaction.timeout.ms = 2 W + 30 s}, capped by the broker's {@code
+ * transaction.max.timeout.ms} (15 min by default). Fewer records per poll keep the buffered work
+ * small.
+ */
+public final class StreamsProperties {
+    private StreamsProperties() {}
+
+    /**
+     * @param applicationId the Streams application id (consumer group, changelog prefix)
+     * @param bootstrapServers the brokers
+     * @param stateDir where the RocksDB stores live
+     * @param worstSegment the longest a segment may take to process (W above)
+     * @param maxRecordBytes the largest record the app reads or writes (segments and state)
+     * @param settings topic names (the dead-letter handler needs one)
+     * @param events where the dead-letter handler reports
+     * @param overrides any Kafka client or Streams setting, applied last (SASL, SSL, ...)
+     */
+    public static Properties of(
+            String applicationId,
+            String bootstrapServers,
+            String stateDir,
+            Duration worstSegment,
+            int maxRecordBytes,
+            StreamSettings settings,
+            SegmentEvents events,
+            Map<String, String> overrides) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeadLetterDeserializationHandler.class.getName());
+        p.put(DeadLetterDeserializationHandler.DEAD_LETTER_TOPIC_CONFIG, settings.deadLetterTopic());
+        p.put(SegmentEvents.CONFIG, events);
+
+        long w = worstSegment.toMillis();
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), (int) (3 * w + 60_000));
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 10);
+        p.put(
+                StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                (int) Math.min(900_000, 2 * w + 30_000));
+
+        // Multi-megabyte segments and frame tails: every hop must accept them.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), maxRecordBytes);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), maxRecordBytes);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), Math.max(maxRecordBytes, 52428800));
+        p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), String.valueOf(maxRecordBytes));
+        // The record cache cannot hold many segments' state anyway; stores above bypass it.
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+
+        p.putAll(overrides);
+        return p;
+    }
+}
