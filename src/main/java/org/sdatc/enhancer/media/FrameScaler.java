@@ -1,0 +1,97 @@
+package org.sdatc.enhancer.media;
+
+import static org.bytedeco.ffmpeg.global.avutil.AVCOL_PRI_BT709;
+import static org.bytedeco.ffmpeg.global.avutil.AVCOL_RANGE_JPEG;
+import static org.bytedeco.ffmpeg.global.avutil.AVCOL_RANGE_MPEG;
+import static org.bytedeco.ffmpeg.global.avutil.AVCOL_SPC_BT709;
+import static org.bytedeco.ffmpeg.global.avutil.AVCOL_SPC_RGB;
+import static org.bytedeco.ffmpeg.global.avutil.AVCOL_TRC_BT709;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_get_buffer;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
+import static org.bytedeco.ffmpeg.global.swscale.SWS_ACCURATE_RND;
+import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
+import static org.bytedeco.ffmpeg.global.swscale.SWS_FULL_CHR_H_INT;
+import static org.bytedeco.ffmpeg.global.swscale.sws_alloc_context;
+import static org.bytedeco.ffmpeg.global.swscale.sws_free_context;
+import static org.bytedeco.ffmpeg.global.swscale.sws_scale_frame;
+
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.swscale.SwsContext;
+import org.bytedeco.javacpp.BytePointer;
+import org.sdatc.enhancer.tensor.Image;
+
+/**
+ * Converts between decoded/encoder frames and RGB24 {@link Image}s with libswscale, optionally
+ * resizing. {@code sws_scale_frame} reads each frame's colour tags, so a BT.709 stream from another
+ * encoder and our own BT.709 output convert with the right matrix. One instance per thread.
+ */
+final class FrameScaler implements AutoCloseable {
+    private final SwsContext sws;
+    private final AVFrame rgb;
+
+    FrameScaler() {
+        sws = sws_alloc_context();
+        // Accurate rounding and full chroma interpolation: the round trip is measured in PSNR.
+        sws.flags(SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT);
+        rgb = av_frame_alloc();
+    }
+
+    /** {@code src} (any pixel format) scaled to {@code width x height} RGB24. */
+    Image toImage(AVFrame src, int width, int height) {
+        av_frame_unref(rgb);
+        rgb.format(AV_PIX_FMT_RGB24).width(width).height(height);
+        rgb.colorspace(AVCOL_SPC_RGB).color_range(AVCOL_RANGE_JPEG);
+        rgb.color_primaries(src.color_primaries()).color_trc(src.color_trc());
+        check(sws_scale_frame(sws, rgb, src), "convert a decoded frame to RGB");
+        byte[] out = new byte[width * height * 3];
+        BytePointer data = rgb.data(0);
+        int stride = rgb.linesize(0);
+        int row = width * 3;
+        for (int y = 0; y < height; y++) {
+            data.position((long) y * stride).get(out, y * row, row);
+        }
+        av_frame_unref(rgb);
+        return new Image(width, height, out);
+    }
+
+    /**
+     * Fills {@code yuv} (unreferenced first) with {@code image} as limited-range BT.709 YUV 4:2:0, the
+     * form H.264 players expect; the encoder tags its stream the same way.
+     */
+    void toYuv420(Image image, AVFrame yuv) {
+        av_frame_unref(rgb);
+        rgb.format(AV_PIX_FMT_RGB24).width(image.width()).height(image.height());
+        rgb.colorspace(AVCOL_SPC_RGB).color_range(AVCOL_RANGE_JPEG);
+        rgb.color_primaries(AVCOL_PRI_BT709).color_trc(AVCOL_TRC_BT709);
+        check(av_frame_get_buffer(rgb, 0), "allocate an RGB frame");
+        BytePointer data = rgb.data(0);
+        int stride = rgb.linesize(0);
+        int row = image.width() * 3;
+        byte[] src = image.rgb();
+        for (int y = 0; y < image.height(); y++) {
+            data.position((long) y * stride).put(src, y * row, row);
+        }
+        av_frame_unref(yuv);
+        yuv.format(AV_PIX_FMT_YUV420P).width(image.width()).height(image.height());
+        yuv.colorspace(AVCOL_SPC_BT709).color_range(AVCOL_RANGE_MPEG);
+        yuv.color_primaries(AVCOL_PRI_BT709).color_trc(AVCOL_TRC_BT709);
+        check(sws_scale_frame(sws, yuv, rgb), "convert an RGB frame to YUV 4:2:0");
+        av_frame_unref(rgb);
+    }
+
+    private static void check(int ret, String what) {
+        if (ret < 0) {
+            throw new IllegalStateException("libswscale could not " + what + ": " + Av.describe(ret));
+        }
+    }
+
+    @Override
+    public void close() {
+        av_frame_free(rgb);
+        sws_free_context(sws);
+    }
+}

@@ -1,0 +1,174 @@
+package org.sdatc.enhancer.media;
+
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_HEVC;
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.sdatc.enhancer.tensor.Image;
+
+/**
+ * Decodes one in-memory segment to RGB24 frames with their container timestamps.
+ *
+ * <p>Stateless: every call owns its native objects and frees them before returning, so one
+ * instance may be shared by any number of threads.
+ *
+ * <p>Limits are enforced before the work they guard: payload size before parsing, the frame size
+ * the stream declares (SPS, read while probing with a pixel cap on the probing decoders) before any
+ * frame is decoded, and the frame count while decoding (it stops at {@code maxFrames + 1}).
+ *
+ * <p>Error reasons: bytes the declared demuxer refuses, or a codec other than the declared one,
+ * are UNSUPPORTED_FORMAT; a container that parses but whose video is damaged or cut short is
+ * UNDECODABLE (an MPEG-TS payload whose length is not a whole number of 188-byte packets is
+ * reported as truncated without parsing); a readable container without video frames is NO_FRAMES.
+ */
+public final class SegmentDecoder {
+    private static final int TS_PACKET_BYTES = 188;
+
+    public DecodedSegment decode(byte[] payload, ContainerFormat container, VideoCodec codec, DecodeLimits limits) {
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(container, "container");
+        Objects.requireNonNull(codec, "codec");
+        Objects.requireNonNull(limits, "limits");
+        if (payload.length > limits.maxPayloadBytes()) {
+            throw new MediaException(
+                    MediaException.Reason.LIMIT_EXCEEDED,
+                    "payload is " + payload.length + " bytes, above the limit of " + limits.maxPayloadBytes()
+                            + " bytes; send shorter segments or raise the payload limit");
+        }
+        if (payload.length == 0) {
+            throw new MediaException(MediaException.Reason.UNDECODABLE, "payload is empty");
+        }
+        if (container == ContainerFormat.MPEGTS && payload.length % TS_PACKET_BYTES != 0) {
+            throw new MediaException(
+                    MediaException.Reason.UNDECODABLE,
+                    "MPEG-TS payload of " + payload.length + " bytes is not a whole number of 188-byte packets:"
+                            + " it was truncated or padded; resend the segment complete");
+        }
+        String what = describe(container, codec) + " payload";
+        long maxPixels = (long) limits.maxWidth() * limits.maxHeight();
+        try (MemoryInput input = MemoryInput.open(payload, demuxer(container, codec), describe(container, codec));
+                VideoReader reader = new VideoReader(input.format(), what, maxPixels)) {
+            AVCodecParameters params = reader.params();
+            checkCodec(params.codec_id(), codec);
+            if (params.width() > limits.maxWidth() || params.height() > limits.maxHeight()) {
+                throw tooLarge(params.width(), params.height(), limits, "declared in the stream header");
+            }
+            Rational timeBase = Av.rational(reader.stream().time_base());
+            reader.openDecoder(true);
+            List<Image> frames = new ArrayList<>();
+            long[] pts = new long[16];
+            Rational frameRate = reader.frameRate();
+            try (FrameScaler scaler = new FrameScaler()) {
+                for (AVFrame frame = reader.next(); frame != null; frame = reader.next()) {
+                    if (frames.size() == limits.maxFrames()) {
+                        throw new MediaException(
+                                MediaException.Reason.LIMIT_EXCEEDED,
+                                "segment has more than " + limits.maxFrames()
+                                        + " frames, the frame limit; send shorter segments or raise the limit");
+                    }
+                    if (frame.width() > limits.maxWidth() || frame.height() > limits.maxHeight()) {
+                        throw tooLarge(frame.width(), frame.height(), limits, "in a frame");
+                    }
+                    if ((frame.flags() & Av.FRAME_FLAG_CORRUPT) != 0 || frame.decode_error_flags() != 0) {
+                        throw new MediaException(
+                                MediaException.Reason.UNDECODABLE,
+                                what + " frame " + frames.size() + " is damaged (missing references or"
+                                        + " slices); resend the segment complete, starting with a keyframe");
+                    }
+                    if (!frames.isEmpty()
+                            && (frame.width() != frames.get(0).width()
+                                    || frame.height() != frames.get(0).height())) {
+                        throw new MediaException(
+                                MediaException.Reason.UNSUPPORTED_FORMAT,
+                                what + " changes frame size mid-segment ("
+                                        + frames.get(0).width() + "x"
+                                        + frames.get(0).height() + " to " + frame.width() + "x" + frame.height()
+                                        + "); start a new segment at a size change");
+                    }
+                    if (frames.size() == pts.length) {
+                        pts = Arrays.copyOf(pts, pts.length * 2);
+                    }
+                    pts[frames.size()] = timestamp(frame, frames.size(), pts, timeBase, frameRate);
+                    frames.add(scaler.toImage(frame, frame.width(), frame.height()));
+                }
+            }
+            if (frames.isEmpty()) {
+                throw new MediaException(
+                        MediaException.Reason.NO_FRAMES,
+                        what + " holds no video frames; check that the producer writes video packets");
+            }
+            if (frameRate == null) {
+                frameRate = estimateFrameRate(pts, frames.size(), timeBase);
+            }
+            Image first = frames.get(0);
+            return new DecodedSegment(
+                    frames, Arrays.copyOf(pts, frames.size()), timeBase, frameRate, first.width(), first.height());
+        }
+    }
+
+    /** The frame's PTS; raw elementary streams carry none, so those get a regular clock. */
+    private static long timestamp(AVFrame frame, int index, long[] earlier, Rational timeBase, Rational frameRate) {
+        long pts = frame.best_effort_timestamp();
+        if (pts != AV_NOPTS_VALUE) {
+            return pts;
+        }
+        Rational rate = frameRate != null ? frameRate : new Rational(25, 1);
+        long step =
+                Math.max(1, Math.round((double) timeBase.den() * rate.den() / ((double) timeBase.num() * rate.num())));
+        return index == 0 ? 0 : earlier[index - 1] + step;
+    }
+
+    private static Rational estimateFrameRate(long[] pts, int count, Rational timeBase) {
+        if (count < 2 || pts[count - 1] <= pts[0]) {
+            return new Rational(25, 1);
+        }
+        double seconds = (double) (pts[count - 1] - pts[0]) * timeBase.num() / timeBase.den() / (count - 1);
+        return new Rational((int) Math.round(1000.0 / seconds), 1000);
+    }
+
+    private static void checkCodec(int codecId, VideoCodec declared) {
+        VideoCodec found =
+                codecId == AV_CODEC_ID_H264 ? VideoCodec.H264 : codecId == AV_CODEC_ID_HEVC ? VideoCodec.HEVC : null;
+        if (found == null) {
+            throw new MediaException(
+                    MediaException.Reason.UNSUPPORTED_FORMAT,
+                    "payload holds " + VideoReader.codecName(codecId) + " video, but only H.264 and HEVC are"
+                            + " supported (declared " + declared.displayName() + ")");
+        }
+        if (found != declared) {
+            throw new MediaException(
+                    MediaException.Reason.UNSUPPORTED_FORMAT,
+                    "payload was declared " + declared.displayName() + " but holds " + found.displayName()
+                            + " video; fix the producer's codec field");
+        }
+    }
+
+    private static MediaException tooLarge(int width, int height, DecodeLimits limits, String where) {
+        return new MediaException(
+                MediaException.Reason.LIMIT_EXCEEDED,
+                "video is " + width + "x" + height + " (" + where + "), above the limit of " + limits.maxWidth() + "x"
+                        + limits.maxHeight() + "; send a smaller resolution or raise the size limit");
+    }
+
+    private static String demuxer(ContainerFormat container, VideoCodec codec) {
+        return switch (container) {
+            case MPEGTS -> "mpegts";
+            case FMP4 -> "mov";
+            case ANNEXB -> codec == VideoCodec.H264 ? "h264" : "hevc";
+        };
+    }
+
+    private static String describe(ContainerFormat container, VideoCodec codec) {
+        return switch (container) {
+            case MPEGTS -> "MPEG-TS";
+            case FMP4 -> "MP4";
+            case ANNEXB -> codec.displayName() + " Annex B";
+        };
+    }
+}

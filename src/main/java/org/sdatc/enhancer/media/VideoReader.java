@@ -1,0 +1,221 @@
+package org.sdatc.enhancer.media;
+
+import static org.bytedeco.ffmpeg.global.avcodec.AV_EF_EXPLODE;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_CORRUPT;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_get_name;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
+import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
+import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
+
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * Decodes the best video stream of an opened demuxer frame by frame. Two phases so that callers can
+ * check the probed stream (codec, frame size) before any frame is decoded: construct (probe), then
+ * {@link #openDecoder}, then {@link #next} until null. Does not own the demuxer.
+ */
+final class VideoReader implements AutoCloseable {
+    private final AVFormatContext format;
+    private final AVStream stream;
+    private final String source;
+    private final long maxPixels;
+    private final AVPacket packet = av_packet_alloc();
+    private final AVFrame frame = av_frame_alloc();
+    private AVCodecContext decoder;
+    private boolean drained;
+    private boolean flushed;
+
+    /**
+     * Probes the streams. {@code maxPixels} caps the frame area any decoder may allocate, including the
+     * ones FFmpeg opens while probing, so a stream that lies about its size cannot make the probe
+     * allocate huge frames either.
+     */
+    VideoReader(AVFormatContext format, String source, long maxPixels) {
+        this.format = format;
+        this.source = source;
+        this.maxPixels = maxPixels;
+        int streams = format.nb_streams();
+        PointerPointer<AVDictionary> options = new PointerPointer<>(Math.max(1, streams));
+        try {
+            for (int i = 0; i < streams; i++) {
+                AVDictionary dict = new AVDictionary(null);
+                av_dict_set(dict, "max_pixels", Long.toString(maxPixels), 0);
+                options.put(i, dict);
+            }
+            int ret = avformat_find_stream_info(format, streams == 0 ? null : options);
+            if (ret < 0) {
+                close();
+                throw new MediaException(
+                        MediaException.Reason.UNDECODABLE,
+                        source + ": FFmpeg could not read the stream parameters (" + Av.describe(ret) + ")");
+            }
+        } finally {
+            for (int i = 0; i < streams; i++) {
+                av_dict_free(new AVDictionary(options.get(i)));
+            }
+            options.close();
+        }
+        int index = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
+        if (index < 0) {
+            close();
+            throw new MediaException(MediaException.Reason.NO_FRAMES, source + " holds no video stream");
+        }
+        stream = format.streams(index);
+    }
+
+    AVStream stream() {
+        return stream;
+    }
+
+    AVCodecParameters params() {
+        return stream.codecpar();
+    }
+
+    static String codecName(int codecId) {
+        return avcodec_get_name(codecId).getString();
+    }
+
+    /** The stream's nominal frame rate, or null when the container does not say. */
+    Rational frameRate() {
+        if (Av.valid(stream.avg_frame_rate())) {
+            return Av.rational(stream.avg_frame_rate());
+        }
+        if (Av.valid(stream.r_frame_rate())) {
+            return Av.rational(stream.r_frame_rate());
+        }
+        return null;
+    }
+
+    /**
+     * Opens the decoder. With {@code strict}, damaged data fails decoding (AV_EF_EXPLODE) instead of
+     * being concealed: a service must not enhance and republish a half-grey frame.
+     */
+    void openDecoder(boolean strict) {
+        AVCodec codec = avcodec_find_decoder(params().codec_id());
+        if (codec == null) {
+            throw new MediaException(
+                    MediaException.Reason.UNSUPPORTED_FORMAT,
+                    source + ": this FFmpeg build has no decoder for " + codecName(params().codec_id()));
+        }
+        decoder = avcodec_alloc_context3(codec);
+        avcodec_parameters_to_context(decoder, params());
+        decoder.pkt_timebase(stream.time_base());
+        decoder.max_pixels(maxPixels);
+        decoder.thread_count(0);
+        if (strict) {
+            decoder.err_recognition(decoder.err_recognition() | AV_EF_EXPLODE);
+        }
+        int ret = avcodec_open2(decoder, codec, (AVDictionary) null);
+        if (ret < 0) {
+            throw new MediaException(
+                    MediaException.Reason.UNDECODABLE,
+                    source + ": could not open the " + codecName(params().codec_id()) + " decoder (" + Av.describe(ret)
+                            + ")");
+        }
+    }
+
+    /**
+     * The next decoded frame (owned by this reader, valid until the next call), or null at the end.
+     * Throws UNDECODABLE when the data is damaged.
+     */
+    AVFrame next() {
+        av_frame_unref(frame);
+        while (true) {
+            int ret = avcodec_receive_frame(decoder, frame);
+            if (ret >= 0) {
+                return frame;
+            }
+            if (ret == AVERROR_EOF) {
+                return null;
+            }
+            if (ret != Av.EAGAIN) {
+                throw damaged("the decoder rejected a frame", ret);
+            }
+            if (drained) {
+                if (flushed) {
+                    return null;
+                }
+                flushed = true;
+                check(avcodec_send_packet(decoder, null), "the decoder could not finish");
+                continue;
+            }
+            feedOnePacket();
+        }
+    }
+
+    private void feedOnePacket() {
+        while (true) {
+            int ret = av_read_frame(format, packet);
+            if (ret == AVERROR_EOF) {
+                drained = true;
+                return;
+            }
+            if (ret < 0) {
+                throw damaged("the container could not be read to the end", ret);
+            }
+            try {
+                if (packet.stream_index() != stream.index()) {
+                    continue;
+                }
+                if ((packet.flags() & AV_PKT_FLAG_CORRUPT) != 0) {
+                    throw new MediaException(
+                            MediaException.Reason.UNDECODABLE,
+                            source + " has a damaged or truncated video packet at byte " + packet.pos()
+                                    + "; resend the segment complete");
+                }
+                check(avcodec_send_packet(decoder, packet), "the decoder rejected a packet");
+                return;
+            } finally {
+                av_packet_unref(packet);
+            }
+        }
+    }
+
+    private void check(int ret, String what) {
+        if (ret < 0 && ret != Av.EAGAIN) {
+            throw damaged(what, ret);
+        }
+    }
+
+    private MediaException damaged(String what, int ret) {
+        return new MediaException(
+                MediaException.Reason.UNDECODABLE,
+                source + " is damaged or truncated: " + what + " (" + Av.describe(ret)
+                        + "); resend the segment complete");
+    }
+
+    @Override
+    public void close() {
+        av_frame_free(frame);
+        av_packet_free(packet);
+        if (decoder != null) {
+            avcodec_free_context(decoder);
+            decoder = null;
+        }
+    }
+}
