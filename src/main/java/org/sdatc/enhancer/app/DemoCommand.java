@@ -37,13 +37,23 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--input", paramLabel = "FILE", description = "Video file to enhance. Default: a generated clip with motion.")
+    @Option(
+            names = "--input",
+            paramLabel = "FILE",
+            description = "Video file to enhance. Default: a generated clip with motion.")
     Path input;
 
-    @Option(names = "--output", paramLabel = "FILE", defaultValue = "sdatc-demo/enhanced.mp4", description = "Where the enhanced MP4 goes (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--output",
+            paramLabel = "FILE",
+            defaultValue = "sdatc-demo/enhanced.mp4",
+            description = "Where the enhanced MP4 goes (default: ${DEFAULT-VALUE}).")
     Path output;
 
-    @Option(names = "--work-dir", defaultValue = "sdatc-demo", description = "Broker data, state and logs (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--work-dir",
+            defaultValue = "sdatc-demo",
+            description = "Broker data, state and logs (default: ${DEFAULT-VALUE}).")
     Path workDir;
 
     @Option(names = "--seconds", defaultValue = "10", description = "Length of the generated clip (no --input).")
@@ -76,7 +86,9 @@ public final class DemoCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir, 32 << 20, Duration.ofSeconds(90))) {
             ServiceConfig config = common.load(Map.of(
                     "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                    "sdatc.state.dir", workDir.resolve("state-" + ProcessHandle.current().pid()).toString()));
+                    "sdatc.state.dir",
+                            workDir.resolve("state-" + ProcessHandle.current().pid())
+                                    .toString()));
             SegmentEncoder.requireEncoder(config.stream().encoder());
             out.printf("broker %s up; enhancing with %s%n", kafka.bootstrapServers(), config.enhancer());
             try (ServiceRuntime runtime = ServiceRuntime.start(config, 1)) {
@@ -87,8 +99,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private int runDemo(ServiceConfig config, ServiceRuntime runtime, PrintStream out, long started)
-            throws Exception {
+    private int runDemo(ServiceConfig config, ServiceRuntime runtime, PrintStream out, long started) throws Exception {
         String streamId = "demo-" + ProcessHandle.current().pid();
         AtomicInteger sent = new AtomicInteger(-1);
         AtomicLong inputBytes = new AtomicLong();
@@ -206,7 +217,8 @@ public final class DemoCommand implements Callable<Integer> {
             return;
         }
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (java.io.IOException e) {
             // Leftovers in the work dir are harmless; the next demo uses a new directory.
         }

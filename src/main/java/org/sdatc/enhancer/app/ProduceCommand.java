@@ -17,7 +17,10 @@ public final class ProduceCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--input", paramLabel = "FILE", description = "Video file (any format FFmpeg reads). Default: a generated clip.")
+    @Option(
+            names = "--input",
+            paramLabel = "FILE",
+            description = "Video file (any format FFmpeg reads). Default: a generated clip.")
     Path input;
 
     @Option(names = "--stream-id", defaultValue = "camera-1", description = "Stream id (the record key).")
@@ -56,8 +59,13 @@ public final class ProduceCommand implements Callable<Integer> {
                     crf,
                     s -> System.out.printf(
                             "sent %s seq %d: %d frames, %d bytes%n",
-                            s.getStreamId(), s.getSequence(), s.getFrameCount(), s.getPayload().size()));
-            System.out.printf("sent %d segments of stream %s to %s%n", sent, streamId, config.stream().inputTopic());
+                            s.getStreamId(),
+                            s.getSequence(),
+                            s.getFrameCount(),
+                            s.getPayload().size()));
+            System.out.printf(
+                    "sent %d segments of stream %s to %s%n",
+                    sent, streamId, config.stream().inputTopic());
         }
         return 0;
     }

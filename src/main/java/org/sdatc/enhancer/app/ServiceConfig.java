@@ -100,9 +100,8 @@ public record ServiceConfig(
             } else if (key.startsWith("sdatc.kafka.")) {
                 kafka.put(key.substring("sdatc.kafka.".length()), e.getValue());
             } else if (!DEFAULTS.containsKey(key)) {
-                throw new ConfigException("unknown setting '" + key + "'; known settings: " + Set.copyOf(
-                                new TreeMap<>(DEFAULTS).keySet())
-                        + " and kafka.*");
+                throw new ConfigException("unknown setting '" + key + "'; known settings: "
+                        + Set.copyOf(new TreeMap<>(DEFAULTS).keySet()) + " and kafka.*");
             }
         }
         Values reader = new Values(values);

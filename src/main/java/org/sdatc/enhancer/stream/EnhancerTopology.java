@@ -31,10 +31,7 @@ public final class EnhancerTopology {
         Serializer<MessageLite> protoSerializer = (topic, value) -> value == null ? null : value.toByteArray();
         Topology topology = new Topology();
         topology.addSource(
-                SOURCE,
-                new StringDeserializer(),
-                Serdes.videoSegment().deserializer(),
-                settings.inputTopic());
+                SOURCE, new StringDeserializer(), Serdes.videoSegment().deserializer(), settings.inputTopic());
         topology.addProcessor(PROCESSOR, () -> new SegmentProcessor(settings, enhancer, events), SOURCE);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(

@@ -34,8 +34,8 @@ import org.sdatc.enhancer.proto.v1.TailFrame;
 import org.sdatc.enhancer.proto.v1.VideoSegment;
 import org.sdatc.enhancer.proto.v1.WindowCarry;
 import org.sdatc.enhancer.tensor.Image;
-import org.sdatc.enhancer.window.WindowPlanner;
 import org.sdatc.enhancer.window.SegmentEnhancer;
+import org.sdatc.enhancer.window.WindowPlanner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,7 +131,8 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
             rejectAndAdvance(record, DeadLetterReason.of(e.reason()), e.getMessage());
             return;
         }
-        if (segment.getFrameCount() > 0 && segment.getFrameCount() != decoded.frames().size()) {
+        if (segment.getFrameCount() > 0
+                && segment.getFrameCount() != decoded.frames().size()) {
             rejectAndAdvance(
                     record,
                     DeadLetterReason.FRAME_COUNT_MISMATCH,
@@ -180,8 +181,9 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                 .setModel(info.model())
                 .setSteps(info.steps())
                 .setContinuous(!tail.isEmpty());
-        timings.asMap().forEach((stage, nanos) -> out.addStageTimings(
-                StageTiming.newBuilder().setStage(stage.tag()).setNanos(nanos)));
+        timings.asMap()
+                .forEach((stage, nanos) -> out.addStageTimings(
+                        StageTiming.newBuilder().setStage(stage.tag()).setNanos(nanos)));
         long publishedUs = currentTimeMicros();
         out.setPublishedTimestampUs(publishedUs);
         long produceStart = System.nanoTime();
@@ -191,11 +193,10 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         saveState(streamId, segment.getSequence(), decoded, result.next(), info);
 
         long processingNanos = System.nanoTime() - start;
-        long endToEndUs =
-                segment.getProducerTimestampUs() > 0 ? publishedUs - segment.getProducerTimestampUs() : -1;
+        long endToEndUs = segment.getProducerTimestampUs() > 0 ? publishedUs - segment.getProducerTimestampUs() : -1;
         double videoSeconds = enhanced.size() / decoded.frameRate().toDouble();
-        events.enhanced(new SegmentEvents.SegmentReport(
-                enhanced.size(), videoSeconds, processingNanos, endToEndUs, timings));
+        events.enhanced(
+                new SegmentEvents.SegmentReport(enhanced.size(), videoSeconds, processingNanos, endToEndUs, timings));
         log.info(
                 "stream={} seq={} frames={} {}x{}->{}x{} windows={} took={}ms e2e={}ms",
                 streamId,
@@ -270,7 +271,11 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
     }
 
     private void saveState(
-            String streamId, long sequence, DecodedSegment decoded, SegmentEnhancer.Continuity next, EnhancerInfo info) {
+            String streamId,
+            long sequence,
+            DecodedSegment decoded,
+            SegmentEnhancer.Continuity next,
+            EnhancerInfo info) {
         StreamProgress previous = progressStore.get(streamId);
         long[] pts = decoded.pts();
         progressStore.put(
@@ -340,9 +345,10 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                 .setMessage(message)
                 .setFailedTimestampUs(currentTimeMicros())
                 .setOriginalValue(segment.toByteString());
-        context.recordMetadata().ifPresent(m -> letter.setSourceTopic(m.topic())
-                .setSourcePartition(m.partition())
-                .setSourceOffset(m.offset()));
+        context.recordMetadata()
+                .ifPresent(m -> letter.setSourceTopic(m.topic())
+                        .setSourcePartition(m.partition())
+                        .setSourceOffset(m.offset()));
         context.forward(record.withValue((MessageLite) letter.build()), TO_DEAD_LETTERS);
     }
 
@@ -351,9 +357,10 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
             case CONTAINER_MPEGTS -> ContainerFormat.MPEGTS;
             case CONTAINER_FMP4 -> ContainerFormat.FMP4;
             case CONTAINER_ANNEXB -> ContainerFormat.ANNEXB;
-            default -> throw new MediaException(
-                    MediaException.Reason.UNSUPPORTED_FORMAT,
-                    "container " + container + " is not supported (use MPEG-TS, fragmented MP4 or Annex B)");
+            default ->
+                throw new MediaException(
+                        MediaException.Reason.UNSUPPORTED_FORMAT,
+                        "container " + container + " is not supported (use MPEG-TS, fragmented MP4 or Annex B)");
         };
     }
 
@@ -361,8 +368,10 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         return switch (codec) {
             case CODEC_H264 -> VideoCodec.H264;
             case CODEC_HEVC -> VideoCodec.HEVC;
-            default -> throw new MediaException(
-                    MediaException.Reason.UNSUPPORTED_FORMAT, "codec " + codec + " is not supported (use H.264 or HEVC)");
+            default ->
+                throw new MediaException(
+                        MediaException.Reason.UNSUPPORTED_FORMAT,
+                        "codec " + codec + " is not supported (use H.264 or HEVC)");
         };
     }
 

@@ -55,8 +55,8 @@ public final class SegmentEnhancer {
             WindowOutput out = enhancer.enhance(new WindowInput(
                     new WindowId(streamId, sequence, w), window, span.emitStart(), span.emitCount(), carry, hints));
             if (out.frames().size() != span.emitCount()) {
-                throw new IllegalStateException(enhancer.info().model() + " returned " + out.frames().size()
-                        + " frames for a window that emits " + span.emitCount());
+                throw new IllegalStateException(enhancer.info().model() + " returned "
+                        + out.frames().size() + " frames for a window that emits " + span.emitCount());
             }
             enhanced.addAll(out.frames());
             timings.addAll(out.timings());

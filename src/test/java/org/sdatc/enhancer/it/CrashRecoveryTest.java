@@ -48,8 +48,8 @@ class CrashRecoveryTest {
                     0.5,
                     new EncoderSettings("libx264", "veryfast", 26));
             assertEquals(SEGMENTS, segments.size());
-            try (SegmentPublisher publisher =
-                    new SegmentPublisher(kafka.bootstrapServers(), Map.of(), "crash-in", KafkaCluster.MAX_RECORD_BYTES)) {
+            try (SegmentPublisher publisher = new SegmentPublisher(
+                    kafka.bootstrapServers(), Map.of(), "crash-in", KafkaCluster.MAX_RECORD_BYTES)) {
                 Process first = startService(kafka, "first.log");
                 try {
                     publisher.publish("cam-crash", segments.iterator(), false, 26, s -> {});
@@ -111,10 +111,11 @@ class CrashRecoveryTest {
     private static Map<Long, Integer> awaitCommitted(KafkaCluster kafka, int n, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<Long, Integer> seen = new TreeMap<>();
-        try (SegmentCollector collector =
-                new SegmentCollector(kafka.bootstrapServers(), Map.of(), List.of("crash-out"), KafkaCluster.MAX_RECORD_BYTES)) {
+        try (SegmentCollector collector = new SegmentCollector(
+                kafka.bootstrapServers(), Map.of(), List.of("crash-out"), KafkaCluster.MAX_RECORD_BYTES)) {
             while (seen.size() < n && System.nanoTime() < deadline) {
-                collector.poll(Duration.ofMillis(200), (topic, r) -> seen.merge(sequenceOf(r.value()), 1, Integer::sum));
+                collector.poll(
+                        Duration.ofMillis(200), (topic, r) -> seen.merge(sequenceOf(r.value()), 1, Integer::sum));
             }
         }
         return seen;
@@ -122,11 +123,12 @@ class CrashRecoveryTest {
 
     private static Map<Long, Integer> committed(KafkaCluster kafka, Duration quiet) throws Exception {
         Map<Long, Integer> seen = new TreeMap<>();
-        try (SegmentCollector collector =
-                new SegmentCollector(kafka.bootstrapServers(), Map.of(), List.of("crash-out"), KafkaCluster.MAX_RECORD_BYTES)) {
+        try (SegmentCollector collector = new SegmentCollector(
+                kafka.bootstrapServers(), Map.of(), List.of("crash-out"), KafkaCluster.MAX_RECORD_BYTES)) {
             long deadline = System.nanoTime() + quiet.toNanos();
             while (System.nanoTime() < deadline) {
-                collector.poll(Duration.ofMillis(200), (topic, r) -> seen.merge(sequenceOf(r.value()), 1, Integer::sum));
+                collector.poll(
+                        Duration.ofMillis(200), (topic, r) -> seen.merge(sequenceOf(r.value()), 1, Integer::sum));
             }
         }
         return seen;

@@ -60,7 +60,10 @@ class EndToEndTest {
         int n = segments.size();
         try (EnhancerService service = EnhancerService.start(config, new BicubicEnhancer(4), SegmentEvents.NONE, 2);
                 SegmentPublisher publisher = new SegmentPublisher(
-                        kafka.bootstrapServers(), Map.of(), config.stream().inputTopic(), KafkaCluster.MAX_RECORD_BYTES)) {
+                        kafka.bootstrapServers(),
+                        Map.of(),
+                        config.stream().inputTopic(),
+                        KafkaCluster.MAX_RECORD_BYTES)) {
             publisher.publish("cam-1", segments.iterator(), false, 26, s -> {});
 
             Map<Long, EnhancedSegment> out = collect(config, n, Duration.ofSeconds(90));
@@ -88,12 +91,23 @@ class EndToEndTest {
         ServiceConfig config = config("dlq");
         try (EnhancerService service = EnhancerService.start(config, new BicubicEnhancer(4), SegmentEvents.NONE, 1);
                 SegmentPublisher publisher = new SegmentPublisher(
-                        kafka.bootstrapServers(), Map.of(), config.stream().inputTopic(), KafkaCluster.MAX_RECORD_BYTES)) {
+                        kafka.bootstrapServers(),
+                        Map.of(),
+                        config.stream().inputTopic(),
+                        KafkaCluster.MAX_RECORD_BYTES)) {
             List<CutSegment> withBad = new ArrayList<>(segments.subList(0, 3));
             CutSegment good = withBad.get(1);
             byte[] broken = java.util.Arrays.copyOf(good.payload(), 700);
-            withBad.set(1, new CutSegment(broken, good.frameCount(), good.firstPts(), good.timeBase(), good.frameRate(),
-                    good.width(), good.height()));
+            withBad.set(
+                    1,
+                    new CutSegment(
+                            broken,
+                            good.frameCount(),
+                            good.firstPts(),
+                            good.timeBase(),
+                            good.frameRate(),
+                            good.width(),
+                            good.height()));
             publisher.publish("cam-2", withBad.iterator(), false, 26, s -> {});
 
             List<DeadLetter> letters = new ArrayList<>();
@@ -121,7 +135,9 @@ class EndToEndTest {
             }
             assertEquals(1, letters.size());
             assertEquals(1, letters.get(0).getSequence());
-            assertTrue(letters.get(0).getMessage().contains("cam-2"), letters.get(0).getMessage());
+            assertTrue(
+                    letters.get(0).getMessage().contains("cam-2"),
+                    letters.get(0).getMessage());
             assertEquals(List.of(0L, 2L), List.copyOf(out.keySet()));
         }
     }
@@ -141,7 +157,10 @@ class EndToEndTest {
     static Map<Long, EnhancedSegment> collect(ServiceConfig config, int n, Duration timeout) throws Exception {
         Map<Long, EnhancedSegment> out = new TreeMap<>();
         try (SegmentCollector collector = new SegmentCollector(
-                kafka.bootstrapServers(), Map.of(), List.of(config.stream().outputTopic()), KafkaCluster.MAX_RECORD_BYTES)) {
+                kafka.bootstrapServers(),
+                Map.of(),
+                List.of(config.stream().outputTopic()),
+                KafkaCluster.MAX_RECORD_BYTES)) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (out.size() < n && System.nanoTime() < deadline) {
                 collector.poll(Duration.ofMillis(200), (topic, r) -> {

@@ -33,6 +33,9 @@ record Probe(int width, int height, int frames) {
         if (parts.length < 3) {
             throw new IOException("ffprobe printed '" + out + "' for " + file);
         }
-        return new Probe(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()), Integer.parseInt(parts[2].trim()));
+        return new Probe(
+                Integer.parseInt(parts[0].trim()),
+                Integer.parseInt(parts[1].trim()),
+                Integer.parseInt(parts[2].trim()));
     }
 }

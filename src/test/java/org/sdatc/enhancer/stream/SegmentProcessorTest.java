@@ -96,14 +96,23 @@ class SegmentProcessorTest {
             }
         };
         Properties props = StreamsProperties.of(
-                "test", "dummy:9092", stateDir.toString(), java.time.Duration.ofSeconds(30), 8 << 20, settings, events,
+                "test",
+                "dummy:9092",
+                stateDir.toString(),
+                java.time.Duration.ofSeconds(30),
+                8 << 20,
+                settings,
+                events,
                 Map.of());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         driver = new TopologyTestDriver(EnhancerTopology.build(settings, new WindowRecorder(), events), props);
-        input = driver.createInputTopic("in", new StringSerializer(), Serdes.videoSegment().serializer());
+        input = driver.createInputTopic(
+                "in", new StringSerializer(), Serdes.videoSegment().serializer());
         rawInput = driver.createInputTopic("in", new StringSerializer(), new ByteArraySerializer());
-        output = driver.createOutputTopic("out", new StringDeserializer(), Serdes.enhancedSegment().deserializer());
-        deadLetterTopic = driver.createOutputTopic("dlq", new StringDeserializer(), Serdes.deadLetter().deserializer());
+        output = driver.createOutputTopic(
+                "out", new StringDeserializer(), Serdes.enhancedSegment().deserializer());
+        deadLetterTopic = driver.createOutputTopic(
+                "dlq", new StringDeserializer(), Serdes.deadLetter().deserializer());
     }
 
     @AfterEach
@@ -163,7 +172,11 @@ class SegmentProcessorTest {
         input.pipeInput("cam", TestSegments.proto("cam", 1, segments.get(1)));
         input.pipeInput("cam", TestSegments.proto("cam", 0, segments.get(0)));
 
-        assertEquals(List.of(0L, 1L), output.readValuesToList().stream().map(EnhancedSegment::getSequence).toList());
+        assertEquals(
+                List.of(0L, 1L),
+                output.readValuesToList().stream()
+                        .map(EnhancedSegment::getSequence)
+                        .toList());
         assertEquals(2, duplicates);
     }
 
@@ -179,7 +192,9 @@ class SegmentProcessorTest {
         assertEquals(1, gaps);
         WindowInput first = windows.get(before);
         assertEquals(0, first.emitStart(), "no left context across a gap");
-        assertSameFrame(decode(segments.get(2).payload()).frames().get(0), first.frames().get(0));
+        assertSameFrame(
+                decode(segments.get(2).payload()).frames().get(0),
+                first.frames().get(0));
     }
 
     @Test
@@ -210,7 +225,8 @@ class SegmentProcessorTest {
     @Test
     void undecodablePayloadIsDeadLetteredNamingStreamAndSequence() {
         VideoSegment garbage = TestSegments.proto("cam", 3, segments.get(0)).toBuilder()
-                .setPayload(ByteString.copyFrom(new java.util.Random(1).ints(5000, 0, 256)
+                .setPayload(ByteString.copyFrom(new java.util.Random(1)
+                        .ints(5000, 0, 256)
                         .collect(java.io.ByteArrayOutputStream::new, (b, v) -> b.write(v), (a, b) -> {})
                         .toByteArray()))
                 .build();
@@ -220,7 +236,9 @@ class SegmentProcessorTest {
         assertTrue(
                 letter.getReason().equals("UNDECODABLE") || letter.getReason().equals("UNSUPPORTED_FORMAT"),
                 letter.getReason());
-        assertTrue(letter.getMessage().contains("'cam'") && letter.getMessage().contains("segment 3"), letter.getMessage());
+        assertTrue(
+                letter.getMessage().contains("'cam'") && letter.getMessage().contains("segment 3"),
+                letter.getMessage());
         assertEquals(3, letter.getSequence());
         assertNextValidSegmentIsProcessed(4);
     }
@@ -234,7 +252,9 @@ class SegmentProcessorTest {
         input.pipeInput("cam", truncated);
 
         DeadLetter letter = deadLetterTopic.readValue();
-        assertTrue(List.of("UNDECODABLE", "FRAME_COUNT_MISMATCH", "NO_FRAMES").contains(letter.getReason()), letter.getReason());
+        assertTrue(
+                List.of("UNDECODABLE", "FRAME_COUNT_MISMATCH", "NO_FRAMES").contains(letter.getReason()),
+                letter.getReason());
         assertNextValidSegmentIsProcessed(1);
     }
 
@@ -312,7 +332,9 @@ class SegmentProcessorTest {
                         .build());
 
         List<DeadLetter> letters = deadLetterTopic.readValuesToList();
-        assertEquals(List.of("INVALID_SEGMENT", "LIMIT_EXCEEDED"), letters.stream().map(DeadLetter::getReason).toList());
+        assertEquals(
+                List.of("INVALID_SEGMENT", "LIMIT_EXCEEDED"),
+                letters.stream().map(DeadLetter::getReason).toList());
         assertNextValidSegmentIsProcessed(2);
     }
 

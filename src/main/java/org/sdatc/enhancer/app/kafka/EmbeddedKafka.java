@@ -82,15 +82,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         try {
             if (!format.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) || format.exitValue() != 0) {
                 format.destroyForcibly();
-                throw new IOException("formatting the embedded Kafka storage failed; see " + logFile + ":\n"
-                        + tail(logFile));
+                throw new IOException(
+                        "formatting the embedded Kafka storage failed; see " + logFile + ":\n" + tail(logFile));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while formatting Kafka storage", e);
         }
 
-        Process broker = java(List.of("kafka.Kafka", config.toString()), logFile).start();
+        Process broker =
+                java(List.of("kafka.Kafka", config.toString()), logFile).start();
         EmbeddedKafka kafka = new EmbeddedKafka(broker, "127.0.0.1:" + brokerPort, dir);
         Runtime.getRuntime().addShutdownHook(new Thread(broker::destroyForcibly, "embedded-kafka-reaper"));
         kafka.awaitReady(timeout, logFile);

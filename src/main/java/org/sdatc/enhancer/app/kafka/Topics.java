@@ -31,7 +31,9 @@ public final class Topics {
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get();
-                log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+                log.info(
+                        "created topics {}",
+                        missing.stream().map(NewTopic::name).toList());
             }
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {

@@ -35,8 +35,8 @@ public final class ProtoSerde<T extends MessageLite> implements Serde<T> {
                 return parser.parseFrom(data);
             } catch (InvalidProtocolBufferException e) {
                 throw new MalformedRecordException(
-                        "record on topic '" + topic + "' is not a valid " + typeName + " (" + data.length
-                                + " bytes): " + e.getMessage(),
+                        "record on topic '" + topic + "' is not a valid " + typeName + " (" + data.length + " bytes): "
+                                + e.getMessage(),
                         e);
             }
         };
