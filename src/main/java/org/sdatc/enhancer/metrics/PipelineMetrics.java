@@ -94,12 +94,14 @@ public final class PipelineMetrics {
                 .register(registry);
         Gauge.builder(SEGMENT_REALTIME_FACTOR, realtimeFactor, AtomicReference::get)
                 .description("Seconds of video per second of processing, last segment")
+                .strongReference(true) // the registry, not the caller, keeps it alive
                 .register(registry);
         Gauge.builder(
                         ENHANCER_STEPS,
                         info,
                         i -> i.get() == null ? Double.NaN : i.get().steps())
                 .description("Denoising steps per window of the enhancer in use")
+                .strongReference(true)
                 .register(registry);
     }
 

@@ -25,6 +25,9 @@ public final class StreamsStateMetrics implements MeterBinder {
             Gauge.builder(MeterNames.STREAMS_STATE, state, st -> st.get() == s ? 1 : 0)
                     .description("1 for the Kafka Streams client's current state")
                     .tag(MeterNames.TAG_STATE, s.name())
+                    // Gauges hold their object weakly; a method reference like streams::state would
+                    // be collected at the next GC and the gauge would read NaN.
+                    .strongReference(true)
                     .register(registry);
         }
     }
