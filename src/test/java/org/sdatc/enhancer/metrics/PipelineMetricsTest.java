@@ -1,0 +1,109 @@
+package org.sdatc.enhancer.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.sdatc.enhancer.engine.EnhancerInfo;
+import org.sdatc.enhancer.engine.Stage;
+import org.sdatc.enhancer.engine.StageTimings;
+
+class PipelineMetricsTest {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final PipelineMetrics metrics = new PipelineMetrics(registry);
+
+    @Test
+    void aFiveMinuteStageLandsInAFiniteHistogramBucketNotInPlusInf() {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new PipelineMetrics(prometheus)
+                .stage(Stage.SAMPLER, Duration.ofMinutes(5).toNanos());
+        // What histogram_quantile sees: the smallest finite upper bound whose cumulative count is 1.
+        Pattern bucket = Pattern.compile("sdatc_stage_duration_seconds_bucket\\{stage=\"sampler\",le=\"([0-9.]+)\"} 1");
+        double smallestHolding = prometheus
+                .scrape()
+                .lines()
+                .map(bucket::matcher)
+                .filter(Matcher::matches)
+                .mapToDouble(m -> Double.parseDouble(m.group(1)))
+                .min()
+                .orElse(Double.POSITIVE_INFINITY);
+        assertTrue(
+                smallestHolding >= 300 && smallestHolding <= 660, "smallest bucket holding 5 min: " + smallestHolding);
+    }
+
+    @Test
+    void stageTimingsOfAWindowAreRecordedUnderTheirStageTags() {
+        StageTimings timings = new StageTimings();
+        timings.add(Stage.VAE_ENCODE, 2_000_000);
+        timings.add(Stage.DENOISE_STEP, 5_000_000);
+        timings.add(Stage.DENOISE_STEP, 7_000_000);
+        metrics.stages(timings);
+        Timer denoise = registry.get(MeterNames.STAGE_DURATION)
+                .tag(MeterNames.TAG_STAGE, "denoise_step")
+                .timer();
+        assertEquals(1, denoise.count(), "StageTimings sums repeated stages per window");
+        assertEquals(12.0, denoise.totalTime(TimeUnit.MILLISECONDS), 1e-9);
+        assertEquals(
+                1,
+                registry.get(MeterNames.STAGE_DURATION)
+                        .tag(MeterNames.TAG_STAGE, "vae_encode")
+                        .timer()
+                        .count());
+    }
+
+    @Test
+    void aProducerClockAheadOfOursIsCountedNotRecordedAsLatency() {
+        metrics.segmentOut(24, 1.0, 500_000_000L, -3_000L);
+        assertEquals(0, registry.get(MeterNames.SEGMENT_LATENCY).timer().count());
+        assertEquals(
+                1.0, registry.get(MeterNames.SEGMENTS_CLOCK_SKEWED).counter().count());
+        assertEquals(
+                2.0, registry.get(MeterNames.SEGMENT_REALTIME_FACTOR).gauge().value(), 1e-12);
+    }
+
+    @Test
+    void deadLetterReasonsMustBeShortCodesSoTheTagStaysBounded() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> metrics.deadLettered("InvalidProtocolBufferException: truncated message at offset 12"));
+        assertTrue(e.getMessage().contains("lower_snake_case"), e.getMessage());
+    }
+
+    @Test
+    void reasonsBeyondTheCapAreCountedUnderOther() {
+        for (int i = 0; i < PipelineMetrics.MAX_REASONS + 5; i++) {
+            metrics.deadLettered("reason_" + i);
+        }
+        long series =
+                registry.find(MeterNames.SEGMENTS_DEAD_LETTERED).counters().size();
+        assertEquals(PipelineMetrics.MAX_REASONS + 1, series);
+        assertEquals(
+                5.0,
+                registry.get(MeterNames.SEGMENTS_DEAD_LETTERED)
+                        .tag(MeterNames.TAG_REASON, PipelineMetrics.OTHER)
+                        .counter()
+                        .count());
+    }
+
+    @Test
+    void theEnhancerInfoKeepsOneSeriesPerProcess() {
+        metrics.enhancerInfo(new EnhancerInfo("bicubic", 4, 0, "java"));
+        metrics.enhancerInfo(new EnhancerInfo("sdatc/reference-tiny@1", 4, 4, "cuda"));
+        var infos = registry.find(MeterNames.ENHANCER_INFO).meters();
+        assertEquals(1, infos.size());
+        Meter.Id id = infos.iterator().next().getId();
+        assertEquals("cuda", id.getTag(MeterNames.TAG_PROVIDER));
+        assertEquals("4", id.getTag(MeterNames.TAG_STEPS));
+        assertEquals(4.0, registry.get(MeterNames.ENHANCER_STEPS).gauge().value());
+    }
+}
