@@ -59,6 +59,8 @@ public record ServiceConfig(
         d.put("sdatc.metrics.bind", "0.0.0.0");
         d.put("sdatc.metrics.port", "9404");
         d.put("sdatc.enhancer", "bicubic");
+        // Read by logback.xml from the environment; listed so SDATC_LOG_LEVEL is not an unknown key.
+        d.put("sdatc.log.level", "INFO");
         return Map.copyOf(d);
     }
 
