@@ -148,6 +148,11 @@ public final class OnnxGraphBuilder {
         return mul(mul(x, scalar(0.5f)), add(e, scalar(1f)));
     }
 
+    /** x divided by its L2 norm along {@code axis}. */
+    public Value lpNormalize(Value x, int axis) {
+        return node("LpNormalization", x.shape(), List.of(x), List.of(intAttr("axis", axis), intAttr("p", 2)));
+    }
+
     public Value clip(Value x, float min, float max) {
         return op("Clip", x.shape(), x, scalar(min), scalar(max));
     }
