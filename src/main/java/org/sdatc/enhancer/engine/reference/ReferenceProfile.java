@@ -31,7 +31,7 @@ public record ReferenceProfile(
 
     /** The default model for the demo and tests; generated on first use. */
     public static ReferenceProfile tiny() {
-        return new ReferenceProfile("reference-tiny", 20250101L, 8, 16, 8, new int[] {32, 48, 64}, 16, Set.of());
+        return new ReferenceProfile("reference-tiny", 20250101L, 8, 16, 8, new int[] {16, 32, 48}, 16, Set.of());
     }
 
     public ReferenceProfile withPerturbed(Set<String> prefixes) {
