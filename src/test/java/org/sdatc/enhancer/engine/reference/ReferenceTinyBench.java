@@ -13,7 +13,8 @@ import org.sdatc.enhancer.tensor.Tensor;
  * model's multiple, as the engine does). Not a test: run with
  *
  * <pre>
- * ./mvnw -B -q test-compile exec:exec ... (see docs/model-contract.md, "Measured cost")
+ * java -Xss64m -cp target/test-classes:target/classes:... ReferenceTinyBench [threads] [reps]
+ * (full command in docs/model-contract.md, "Measured cost")
  * </pre>
  */
 public final class ReferenceTinyBench {
