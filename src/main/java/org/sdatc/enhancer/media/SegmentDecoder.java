@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.sdatc.enhancer.tensor.Image;
@@ -44,11 +45,8 @@ public final class SegmentDecoder {
         if (payload.length == 0) {
             throw new MediaException(MediaException.Reason.UNDECODABLE, "payload is empty");
         }
-        if (container == ContainerFormat.MPEGTS && payload.length % TS_PACKET_BYTES != 0) {
-            throw new MediaException(
-                    MediaException.Reason.UNDECODABLE,
-                    "MPEG-TS payload of " + payload.length + " bytes is not a whole number of 188-byte packets:"
-                            + " it was truncated or padded; resend the segment complete");
+        if (container == ContainerFormat.MPEGTS) {
+            checkTsFraming(payload);
         }
         String what = describe(container, codec) + " payload";
         long maxPixels = (long) limits.maxWidth() * limits.maxHeight();
@@ -56,9 +54,13 @@ public final class SegmentDecoder {
                 VideoReader reader = new VideoReader(input.format(), what, maxPixels)) {
             AVCodecParameters params = reader.params();
             checkCodec(params.codec_id(), codec);
-            if (params.width() > limits.maxWidth() || params.height() > limits.maxHeight()) {
-                throw tooLarge(params.width(), params.height(), limits, "declared in the stream header");
-            }
+            Consumer<int[]> sizeCheck = size -> {
+                if (size[0] > limits.maxWidth() || size[1] > limits.maxHeight()) {
+                    throw tooLarge(size[0], size[1], limits, "declared in the stream header");
+                }
+            };
+            sizeCheck.accept(reader.declaredSize());
+            reader.beforeEachPacket(sizeCheck);
             Rational timeBase = Av.rational(reader.stream().time_base());
             reader.openDecoder(true);
             List<Image> frames = new ArrayList<>();
@@ -109,6 +111,27 @@ public final class SegmentDecoder {
             Image first = frames.get(0);
             return new DecodedSegment(
                     frames, Arrays.copyOf(pts, frames.size()), timeBase, frameRate, first.width(), first.height());
+        }
+    }
+
+    /**
+     * MPEG-TS is a sequence of 188-byte packets each starting with the sync byte 0x47: a payload that
+     * is not is another format (UNSUPPORTED_FORMAT), one whose length is off is truncated (UNDECODABLE).
+     */
+    private static void checkTsFraming(byte[] payload) {
+        for (int i = 0; i < payload.length; i += TS_PACKET_BYTES) {
+            if (payload[i] != 0x47) {
+                throw new MediaException(
+                        MediaException.Reason.UNSUPPORTED_FORMAT,
+                        "payload is not MPEG-TS: no sync byte 0x47 at byte " + i + " (packet " + i / TS_PACKET_BYTES
+                                + "); check the producer's container field");
+            }
+        }
+        if (payload.length % TS_PACKET_BYTES != 0) {
+            throw new MediaException(
+                    MediaException.Reason.UNDECODABLE,
+                    "MPEG-TS payload of " + payload.length + " bytes is not a whole number of 188-byte packets:"
+                            + " it was truncated; resend the segment complete");
         }
     }
 

@@ -5,6 +5,9 @@ import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_CORRUPT;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avcodec.av_parser_close;
+import static org.bytedeco.ffmpeg.global.avcodec.av_parser_init;
+import static org.bytedeco.ffmpeg.global.avcodec.av_parser_parse2;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
@@ -18,20 +21,25 @@ import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
 
+import java.util.function.Consumer;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParserContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerPointer;
 
 /**
@@ -47,6 +55,8 @@ final class VideoReader implements AutoCloseable {
     private final AVPacket packet = av_packet_alloc();
     private final AVFrame frame = av_frame_alloc();
     private AVCodecContext decoder;
+    private Consumer<int[]> sizeCheck = size -> {};
+    private int[] parsedSize = {0, 0};
     private boolean drained;
     private boolean flushed;
 
@@ -71,7 +81,9 @@ final class VideoReader implements AutoCloseable {
             if (ret < 0) {
                 close();
                 throw new MediaException(
-                        MediaException.Reason.UNDECODABLE,
+                        format.nb_streams() == 0
+                                ? MediaException.Reason.UNSUPPORTED_FORMAT
+                                : MediaException.Reason.UNDECODABLE,
                         source + ": FFmpeg could not read the stream parameters (" + Av.describe(ret) + ")");
             }
         } finally {
@@ -98,6 +110,63 @@ final class VideoReader implements AutoCloseable {
 
     static String codecName(int codecId) {
         return avcodec_get_name(codecId).getString();
+    }
+
+    /**
+     * The frame size the stream declares, {width, height}, or zeros when unknown. From the container
+     * or the probe when they found it, else from our own bitstream parser run on the packets read so
+     * far (the probing decoders refuse an oversized picture, and then the probe reports no size).
+     */
+    int[] declaredSize() {
+        if (params().width() > 0 && params().height() > 0) {
+            return new int[] {params().width(), params().height()};
+        }
+        return parsedSize;
+    }
+
+    /**
+     * Runs a fresh bitstream parser (lavc's H.264/HEVC parser: headers only, no pictures) over one
+     * packet and records the frame size its sequence parameter set declares.
+     */
+    private void parseSize(AVPacket pkt) {
+        AVCodecParserContext parser = av_parser_init(params().codec_id());
+        if (parser == null) {
+            return;
+        }
+        AVCodecContext context = avcodec_alloc_context3(null);
+        PointerPointer<BytePointer> out = new PointerPointer<>(1);
+        IntPointer outSize = new IntPointer(1);
+        try {
+            BytePointer data = pkt.data();
+            int left = pkt.size();
+            while (left > 0) {
+                int used =
+                        av_parser_parse2(parser, context, out, outSize, data, left, AV_NOPTS_VALUE, AV_NOPTS_VALUE, 0);
+                if (used <= 0) {
+                    break;
+                }
+                data = data.getPointer(used);
+                left -= used;
+            }
+            // A packet is a whole access unit: flush so the parser reads it even without a successor.
+            av_parser_parse2(parser, context, out, outSize, null, 0, AV_NOPTS_VALUE, AV_NOPTS_VALUE, 0);
+            if (parser.width() > 0 && parser.height() > 0) {
+                parsedSize = new int[] {parser.width(), parser.height()};
+            }
+        } finally {
+            av_parser_close(parser);
+            avcodec_free_context(context);
+            out.close();
+            outSize.close();
+        }
+    }
+
+    /**
+     * Called with {@link #declaredSize()} before each packet goes to the decoder, so a size change
+     * inside the segment is also judged before its pictures are decoded.
+     */
+    void beforeEachPacket(Consumer<int[]> sizeCheck) {
+        this.sizeCheck = sizeCheck;
     }
 
     /** The stream's nominal frame rate, or null when the container does not say. */
@@ -188,6 +257,10 @@ final class VideoReader implements AutoCloseable {
                             source + " has a damaged or truncated video packet at byte " + packet.pos()
                                     + "; resend the segment complete");
                 }
+                if (declaredSize()[0] == 0) {
+                    parseSize(packet);
+                }
+                sizeCheck.accept(declaredSize());
                 check(avcodec_send_packet(decoder, packet), "the decoder rejected a packet");
                 return;
             } finally {

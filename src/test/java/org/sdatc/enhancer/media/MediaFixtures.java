@@ -103,8 +103,25 @@ final class MediaFixtures {
         }
     }
 
-    /** One line per video frame from ffprobe: "pts_time-less" raw pts and key flag, e.g. "3000,1". */
-    static List<String> probeFrames(Path file) throws IOException {
+    /** The keyframe flag of each video packet of an MPEG-TS payload, in stream order (demuxer only). */
+    static List<Boolean> keyFlags(byte[] ts) {
+        List<Boolean> flags = new ArrayList<>();
+        try (MemoryInput in = MemoryInput.open(ts, "mpegts", "MPEG-TS");
+                VideoReader reader = new VideoReader(in.format(), "test segment", Long.MAX_VALUE)) {
+            org.bytedeco.ffmpeg.avcodec.AVPacket packet = org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc();
+            while (org.bytedeco.ffmpeg.global.avformat.av_read_frame(in.format(), packet) >= 0) {
+                if (packet.stream_index() == reader.stream().index()) {
+                    flags.add((packet.flags() & org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY) != 0);
+                }
+                org.bytedeco.ffmpeg.global.avcodec.av_packet_unref(packet);
+            }
+            org.bytedeco.ffmpeg.global.avcodec.av_packet_free(packet);
+        }
+        return flags;
+    }
+
+    /** The PTS of every video frame ffprobe decodes from a file, in its stream time base. */
+    static List<Long> probeFramePts(Path file) throws IOException {
         String csv = run(List.of(
                 "ffprobe",
                 "-v",
@@ -112,10 +129,15 @@ final class MediaFixtures {
                 "-select_streams",
                 "v:0",
                 "-show_entries",
-                "frame=pts,key_frame",
+                "frame=pts",
                 "-of",
                 "csv=p=0",
                 file.toString()));
-        return csv.lines().filter(l -> !l.isBlank()).toList();
+        // Frames with side data print an extra empty section: keep the lines that hold a number.
+        return csv.lines()
+                .map(l -> l.replace(",", "").trim())
+                .filter(l -> !l.isEmpty())
+                .map(Long::parseLong)
+                .toList();
     }
 }
