@@ -106,13 +106,14 @@ public final class DemoCommand implements Callable<Integer> {
         AtomicReference<Throwable> producerFailure = new AtomicReference<>();
         Thread producerThread = Thread.ofPlatform().name("demo-producer").start(() -> {
             try (SegmentPublisher publisher = new SegmentPublisher(
-                    config.bootstrapServers(),
-                    config.kafkaOverrides(),
-                    config.stream().inputTopic(),
-                    config.maxRecordBytes())) {
+                            config.bootstrapServers(),
+                            config.kafkaOverrides(),
+                            config.stream().inputTopic(),
+                            config.maxRecordBytes());
+                    var segments = SegmentSource.open(input, segmentSeconds, width, height, crf, seconds, 30)) {
                 sent.set(publisher.publish(
                         streamId,
-                        SegmentSource.open(input, segmentSeconds, width, height, crf, seconds, 30),
+                        segments.iterator(),
                         !noPace,
                         crf,
                         s -> inputBytes.addAndGet(s.getPayload().size())));
@@ -163,7 +164,7 @@ public final class DemoCommand implements Callable<Integer> {
                     latenciesMicros.add(latency);
                     received++;
                     frames += segment.getFrameCount();
-                    outputBytes += segment.getPayloadSize();
+                    outputBytes += segment.getPayload().size();
                     out.printf(
                             "segment %d/%s: %d frames %dx%d, %.1f MB, latency %d ms%n",
                             segment.getSequence() + 1,
@@ -171,7 +172,7 @@ public final class DemoCommand implements Callable<Integer> {
                             segment.getFrameCount(),
                             segment.getWidth(),
                             segment.getHeight(),
-                            segment.getPayloadSize() / 1e6,
+                            segment.getPayload().size() / 1e6,
                             latency / 1000);
                 }
             }

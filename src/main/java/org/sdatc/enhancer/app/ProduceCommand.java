@@ -48,13 +48,14 @@ public final class ProduceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServiceConfig config = common.load(Map.of());
         try (SegmentPublisher publisher = new SegmentPublisher(
-                config.bootstrapServers(),
-                config.kafkaOverrides(),
-                config.stream().inputTopic(),
-                config.maxRecordBytes())) {
+                        config.bootstrapServers(),
+                        config.kafkaOverrides(),
+                        config.stream().inputTopic(),
+                        config.maxRecordBytes());
+                var segments = SegmentSource.open(input, segmentSeconds, width, height, crf, seconds, 30)) {
             int sent = publisher.publish(
                     streamId,
-                    SegmentSource.open(input, segmentSeconds, width, height, crf, seconds, 30),
+                    segments.iterator(),
                     !noPace,
                     crf,
                     s -> System.out.printf(

@@ -2,8 +2,8 @@ package org.sdatc.enhancer.app;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.sdatc.enhancer.media.CutSegment;
 import org.sdatc.enhancer.media.EncoderSettings;
 import org.sdatc.enhancer.media.Rational;
@@ -19,7 +19,8 @@ final class SegmentSource {
      * @param input a video file, or null for a generated clip with real motion
      * @param crf how hard the low-resolution input is compressed (the live encoder upstream)
      */
-    static Iterator<CutSegment> open(
+    /** Close the returned stream: a file source holds a decoder. */
+    static Stream<CutSegment> open(
             Path input,
             double segmentSeconds,
             int width,
@@ -36,7 +37,6 @@ final class SegmentSource {
         }
         int frames = (int) Math.round(syntheticSeconds * syntheticFps);
         List<Image> clip = SyntheticClip.generate(width, height, frames, 42);
-        return SegmentCutter.cut(clip, new Rational(syntheticFps, 1), segmentSeconds, lowQuality)
-                .iterator();
+        return SegmentCutter.cut(clip, new Rational(syntheticFps, 1), segmentSeconds, lowQuality).stream();
     }
 }

@@ -28,10 +28,7 @@ final class ServiceRuntime implements AutoCloseable {
     private final KafkaStreamsMetrics streamsMetrics;
 
     private ServiceRuntime(
-            OpsServer ops,
-            JvmProcessMetrics jvmMetrics,
-            EnhancerService service,
-            KafkaStreamsMetrics streamsMetrics) {
+            OpsServer ops, JvmProcessMetrics jvmMetrics, EnhancerService service, KafkaStreamsMetrics streamsMetrics) {
         this.ops = ops;
         this.jvmMetrics = jvmMetrics;
         this.service = service;
@@ -44,8 +41,8 @@ final class ServiceRuntime implements AutoCloseable {
         JvmProcessMetrics jvmMetrics = new JvmProcessMetrics();
         jvmMetrics.bindTo(registry);
         AtomicReference<EnhancerService> running = new AtomicReference<>();
-        OpsServer ops = OpsServer.start(
-                new InetSocketAddress(config.metricsBind(), config.metricsPort()), registry, () -> {
+        OpsServer ops =
+                OpsServer.start(new InetSocketAddress(config.metricsBind(), config.metricsPort()), registry, () -> {
                     EnhancerService s = running.get();
                     return s == null ? null : s.state();
                 });
@@ -54,8 +51,7 @@ final class ServiceRuntime implements AutoCloseable {
         try {
             enhancer = Enhancers.create(config);
             metrics.enhancerInfo(enhancer.info());
-            EnhancerService service =
-                    EnhancerService.start(config, enhancer, new MetricsEvents(metrics), partitions);
+            EnhancerService service = EnhancerService.start(config, enhancer, new MetricsEvents(metrics), partitions);
             running.set(service);
             new StreamsStateMetrics(service::state).bindTo(registry);
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(service.streams());
