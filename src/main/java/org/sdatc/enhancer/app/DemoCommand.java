@@ -125,6 +125,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         Files.createDirectories(output.toAbsolutePath().getParent());
         List<Long> latenciesMicros = new ArrayList<>();
+        Map<String, Long> stageNanos = new java.util.LinkedHashMap<>();
         long outputBytes = 0;
         int frames = 0;
         int received = 0;
@@ -165,6 +166,7 @@ public final class DemoCommand implements Callable<Integer> {
                     received++;
                     frames += segment.getFrameCount();
                     outputBytes += segment.getPayload().size();
+                    segment.getStageTimingsList().forEach(t -> stageNanos.merge(t.getStage(), t.getNanos(), Long::sum));
                     out.printf(
                             "segment %d/%s: %d frames %dx%d, %.1f MB, latency %d ms%n",
                             segment.getSequence() + 1,
@@ -191,6 +193,13 @@ public final class DemoCommand implements Callable<Integer> {
                 percentile(latenciesMicros, 0.50) / 1000,
                 percentile(latenciesMicros, 0.95) / 1000,
                 latenciesMicros.isEmpty() ? 0 : latenciesMicros.get(latenciesMicros.size() - 1) / 1000);
+        if (frames > 0) {
+            StringBuilder stages = new StringBuilder();
+            int perFrame = frames;
+            stageNanos.forEach(
+                    (stage, nanos) -> stages.append(String.format(" %s %.1f", stage, nanos / 1e6 / perFrame)));
+            out.printf("  ms per frame:   %s%n", stages);
+        }
         out.printf("  output file:     %s%n", output.toAbsolutePath());
         return deadLetters == 0 ? 0 : 1;
     }
