@@ -1,6 +1,6 @@
 # sdatc-enhancer on a CUDA 12 + cuDNN 9 runtime (what ONNX Runtime's CUDA provider links; see
 # docs/operations.md). The same image runs on CPU: the GPU ONNX Runtime jar falls back to CPU
-# when SDATC_PROVIDER=cpu or no GPU is visible.
+# when SDATC_ENGINE_PROVIDER=cpu or no GPU is visible.
 
 FROM eclipse-temurin:25-jdk-noble AS build
 WORKDIR /src

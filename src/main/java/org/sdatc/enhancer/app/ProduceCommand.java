@@ -44,26 +44,34 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--no-pace", description = "Send as fast as possible instead of at live pace.")
     boolean noPace;
 
+    @Option(names = "--loop", description = "Start the input again when it ends, forever (sequence numbers go on).")
+    boolean loop;
+
     @Override
     public Integer call() throws Exception {
         ServiceConfig config = common.load(Map.of());
         try (SegmentPublisher publisher = new SegmentPublisher(
-                        config.bootstrapServers(),
-                        config.kafkaOverrides(),
-                        config.stream().inputTopic(),
-                        config.maxRecordBytes());
-                var segments = SegmentSource.open(input, segmentSeconds, width, height, crf, seconds, 30)) {
-            int sent = publisher.publish(
-                    streamId,
-                    segments.iterator(),
-                    !noPace,
-                    crf,
-                    s -> System.out.printf(
-                            "sent %s seq %d: %d frames, %d bytes%n",
-                            s.getStreamId(),
-                            s.getSequence(),
-                            s.getFrameCount(),
-                            s.getPayload().size()));
+                config.bootstrapServers(),
+                config.kafkaOverrides(),
+                config.stream().inputTopic(),
+                config.maxRecordBytes())) {
+            long sent = 0;
+            do {
+                try (var segments = SegmentSource.open(input, segmentSeconds, width, height, crf, seconds, 30)) {
+                    sent += publisher.publish(
+                            streamId,
+                            sent,
+                            segments.iterator(),
+                            !noPace,
+                            crf,
+                            s -> System.out.printf(
+                                    "sent %s seq %d: %d frames, %d bytes%n",
+                                    s.getStreamId(),
+                                    s.getSequence(),
+                                    s.getFrameCount(),
+                                    s.getPayload().size()));
+                }
+            } while (loop);
             System.out.printf(
                     "sent %d segments of stream %s to %s%n",
                     sent, streamId, config.stream().inputTopic());

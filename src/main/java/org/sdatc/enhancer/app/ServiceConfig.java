@@ -59,6 +59,15 @@ public record ServiceConfig(
         d.put("sdatc.metrics.bind", "0.0.0.0");
         d.put("sdatc.metrics.port", "9404");
         d.put("sdatc.enhancer", "bicubic");
+        // The SDATC engine (sdatc.enhancer=sdatc); an empty model dir means the built-in reference-tiny.
+        d.put("sdatc.model.dir", "");
+        d.put("sdatc.engine.provider", "auto");
+        d.put("sdatc.engine.device.id", "0");
+        d.put("sdatc.engine.steps", "4");
+        d.put("sdatc.engine.sampler", "ddim");
+        d.put("sdatc.engine.flow", "dis");
+        d.put("sdatc.engine.cfw.weight", "");
+        d.put("sdatc.engine.color.fix", "adain");
         // Read by logback.xml from the environment; listed so SDATC_LOG_LEVEL is not an unknown key.
         d.put("sdatc.log.level", "INFO");
         return Map.copyOf(d);

@@ -44,6 +44,26 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void everySdatcEnvironmentVariableInComposeAndKubernetesIsASettingTheServiceKnows() throws IOException {
+        Map<String, String> env = new java.util.TreeMap<>();
+        Map<String, Object> services = map(yaml("docker-compose.yml"), "services");
+        for (var service : services.values()) {
+            Object environment = ((Map<String, Object>) service).get("environment");
+            if (environment instanceof Map<?, ?> m) {
+                m.forEach((k, v) -> env.put(k.toString(), String.valueOf(v)));
+            }
+        }
+        map(yaml("deploy/k8s/configmap.yaml"), "data").forEach((k, v) -> env.put(k, String.valueOf(v)));
+        map(yaml("deploy/k8s/secret.example.yaml"), "stringData").forEach((k, v) -> env.put(k, String.valueOf(v)));
+        env.keySet().removeIf(k -> !k.startsWith("SDATC_"));
+        assertTrue(env.size() > 5, "found the SDATC_* settings: " + env.keySet());
+
+        // Loading fails, naming the key, on any SDATC_* variable that is not a known setting.
+        org.sdatc.enhancer.app.ServiceConfig config = org.sdatc.enhancer.app.ServiceConfig.load(null, env, Map.of());
+        assertEquals(OpsServer.DEFAULT_PORT, config.metricsPort());
+    }
+
+    @Test
     void composeServicesUseTheCodesMetricsPortAndFilesThatExist() throws IOException {
         Map<String, Object> services = map(yaml("docker-compose.yml"), "services");
         for (String required :

@@ -283,19 +283,29 @@ class SegmentProcessorTest {
     }
 
     @Test
-    void aPayloadWithoutFramesIsDeadLettered() {
-        // A valid MPEG-TS holding no video packets: the program tables alone.
-        byte[] payload = segments.get(0).payload();
-        byte[] tablesOnly = java.util.Arrays.copyOf(payload, 188 * 2);
+    void aPayloadWithoutFramesIsDeadLettered() throws Exception {
+        // A valid MPEG-TS whose program declares H.264 video but carries only audio packets.
+        java.io.ByteArrayOutputStream ts = new java.io.ByteArrayOutputStream();
+        try (org.bytedeco.javacv.FFmpegFrameRecorder recorder =
+                new org.bytedeco.javacv.FFmpegFrameRecorder(ts, 160, 96, 1)) {
+            recorder.setFormat("mpegts");
+            recorder.setVideoCodec(org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264);
+            recorder.setAudioCodec(org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MP2);
+            recorder.setSampleRate(48_000);
+            recorder.start();
+            recorder.recordSamples(java.nio.ShortBuffer.wrap(new short[48_000]));
+            recorder.stop();
+        }
         input.pipeInput(
                 "cam",
                 TestSegments.proto("cam", 0, segments.get(0)).toBuilder()
-                        .setPayload(ByteString.copyFrom(tablesOnly))
+                        .setPayload(ByteString.copyFrom(ts.toByteArray()))
                         .setFrameCount(0)
                         .build());
 
         DeadLetter letter = deadLetterTopic.readValue();
-        assertTrue(List.of("NO_FRAMES", "UNDECODABLE").contains(letter.getReason()), letter.getReason());
+        assertEquals("NO_FRAMES", letter.getReason());
+        assertTrue(letter.getMessage().contains("no video frames"), letter.getMessage());
         assertNextValidSegmentIsProcessed(1);
     }
 

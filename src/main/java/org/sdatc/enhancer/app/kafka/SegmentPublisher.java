@@ -73,9 +73,22 @@ public final class SegmentPublisher implements AutoCloseable {
     public int publish(
             String streamId, Iterator<CutSegment> segments, boolean paced, Integer crf, Consumer<VideoSegment> onSent)
             throws InterruptedException {
+        return publish(streamId, 0, segments, paced, crf, onSent);
+    }
+
+    /** As above, numbering segments from {@code firstSequence}. */
+    public int publish(
+            String streamId,
+            long firstSequence,
+            Iterator<CutSegment> segments,
+            boolean paced,
+            Integer crf,
+            Consumer<VideoSegment> onSent)
+            throws InterruptedException {
         long start = System.nanoTime();
         double videoSeconds = 0;
-        int sequence = 0;
+        int sent = 0;
+        long sequence = firstSequence;
         while (segments.hasNext()) {
             CutSegment s = segments.next();
             if (paced) {
@@ -98,9 +111,10 @@ public final class SegmentPublisher implements AutoCloseable {
             onSent.accept(segment);
             videoSeconds += s.frameCount() / s.frameRate().toDouble();
             sequence++;
+            sent++;
         }
         producer.flush();
-        return sequence;
+        return sent;
     }
 
     @Override
