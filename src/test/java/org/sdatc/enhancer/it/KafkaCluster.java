@@ -10,8 +10,8 @@ import org.testcontainers.kafka.KafkaContainer;
  * A real Kafka broker for integration tests: a Testcontainers broker where a Docker engine runs,
  * Kafka's in-process KRaft cluster otherwise (this project's CI machines have no Docker).
  */
-final class KafkaCluster implements AutoCloseable {
-    static final int MAX_RECORD_BYTES = 16 << 20;
+public final class KafkaCluster implements AutoCloseable {
+    public static final int MAX_RECORD_BYTES = 16 << 20;
 
     private final AutoCloseable resource;
     private final String bootstrapServers;
@@ -21,7 +21,7 @@ final class KafkaCluster implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
     }
 
-    static KafkaCluster start() throws Exception {
+    public static KafkaCluster start() throws Exception {
         if (dockerAvailable()) {
             KafkaContainer container = new KafkaContainer("apache/kafka:4.1.0")
                     .withEnv("KAFKA_MESSAGE_MAX_BYTES", String.valueOf(MAX_RECORD_BYTES));
@@ -47,7 +47,7 @@ final class KafkaCluster implements AutoCloseable {
         return new KafkaCluster(cluster, cluster.bootstrapServers());
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return bootstrapServers;
     }
 

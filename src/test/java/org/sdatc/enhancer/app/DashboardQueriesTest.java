@@ -1,4 +1,4 @@
-package org.sdatc.enhancer.metrics;
+package org.sdatc.enhancer.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,13 +6,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -26,29 +22,30 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Random;
 import java.util.stream.Stream;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sdatc.enhancer.engine.BicubicEnhancer;
-import org.sdatc.enhancer.engine.CompressionHints;
-import org.sdatc.enhancer.engine.EnhancerInfo;
-import org.sdatc.enhancer.engine.WindowId;
-import org.sdatc.enhancer.engine.WindowInput;
-import org.sdatc.enhancer.engine.WindowOutput;
-import org.sdatc.enhancer.tensor.Image;
+import org.sdatc.enhancer.app.kafka.SegmentPublisher;
+import org.sdatc.enhancer.it.KafkaCluster;
+import org.sdatc.enhancer.media.CutSegment;
+import org.sdatc.enhancer.media.EncoderSettings;
+import org.sdatc.enhancer.media.Rational;
+import org.sdatc.enhancer.media.SegmentCutter;
+import org.sdatc.enhancer.media.SyntheticClip;
+import org.sdatc.enhancer.metrics.OpsServer;
 
 /**
- * Keeps the Grafana dashboard true: a real Prometheus (Debian's {@code prometheus}) scrapes a real
- * {@link OpsServer} fed with the timings of a real {@link BicubicEnhancer}, and every PromQL
- * expression of grafana/dashboards/sdatc-enhancer.json must parse and, where this process can
- * produce the data, return a finite value.
+ * Keeps the Grafana dashboard true: the service runs for real (the same runtime as {@code run}, on a
+ * real Kafka broker, enhancing real H.264 segments, with a duplicate, a gap and a bad segment among
+ * them), a real Prometheus (Debian's {@code prometheus}) scrapes its endpoint, and every PromQL
+ * expression of grafana/dashboards/sdatc-enhancer.json must parse and return a finite value, except
+ * the GPU panels, which need NVIDIA's exporter.
  */
 class DashboardQueriesTest {
     static final Path DASHBOARD = Path.of("grafana/dashboards/sdatc-enhancer.json");
@@ -58,9 +55,6 @@ class DashboardQueriesTest {
      * test fails if one is no longer in the dashboard, so the list cannot rot.
      */
     static final Map<String, String> PARSE_ONLY = Map.of(
-            "max by (instance) (kafka_consumer_fetch_manager_records_lag_max{client_id=~\".*StreamThread.*-consumer\"})",
-            // TODO(stream end-to-end test on a KafkaClusterTestKit broker, app issue): assert lag data.
-            "records-lag-max is NaN until a started stream thread has fetched from a broker",
             "avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_UTIL)",
             "needs NVIDIA's dcgm-exporter on a GPU host (docker-compose gpu profile, deploy/k8s)",
             "sum by (Hostname, gpu) (DCGM_FI_DEV_FB_USED) * 1024 * 1024",
@@ -84,17 +78,8 @@ class DashboardQueriesTest {
             assertTrue(queries.contains(expr), "PARSE_ONLY lists a query the dashboard no longer has: " + expr);
         }
 
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (JvmProcessMetrics jvm = new JvmProcessMetrics();
-                KafkaStreams streams = unstartedStreams(tmp.resolve("state"));
-                KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
-                OpsServer ops = OpsServer.start(
-                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), registry, streams::state)) {
-            jvm.bindTo(registry);
-            streamsMetrics.bindTo(registry);
-            new StreamsStateMetrics(streams::state).bindTo(registry);
-            PipelineMetrics metrics = new PipelineMetrics(registry);
-
+        try (KafkaCluster kafka = KafkaCluster.start();
+                ServiceRuntime app = ServiceRuntime.start(config(kafka, tmp), 1)) {
             int promPort = freePort();
             Path config = tmp.resolve("prometheus.yml");
             Files.writeString(config, """
@@ -106,7 +91,7 @@ class DashboardQueriesTest {
                         metrics_path: %s
                         static_configs:
                           - targets: ['127.0.0.1:%d']
-                    """.formatted(OpsServer.METRICS_PATH, ops.port()));
+                    """.formatted(OpsServer.METRICS_PATH, app.metricsPort()));
             Path log = tmp.resolve("prometheus.log");
             Process process = new ProcessBuilder(
                             prometheus.toString(),
@@ -120,7 +105,8 @@ class DashboardQueriesTest {
             String base = "http://127.0.0.1:" + promPort;
             try {
                 awaitTrue(() -> !query(base, "up{job=\"sdatc-enhancer\"} == 1").isEmpty(), 20, log);
-                feedRealisticSegments(metrics);
+                feedSegments(kafka);
+                awaitTrue(() -> !query(base, "sdatc_segments_out_total >= 9").isEmpty(), 120, log);
                 Thread.sleep(2500); // two more scrapes after the last segment
 
                 List<String> problems = new ArrayList<>();
@@ -141,51 +127,50 @@ class DashboardQueriesTest {
                     process.destroyForcibly();
                 }
             }
-        } finally {
-            registry.close();
         }
     }
 
-    /** Segments of 8 frames at 25 fps, two 5-frame windows each, upscaled by the real baseline. */
-    private static void feedRealisticSegments(PipelineMetrics metrics) throws InterruptedException {
-        Random random = new Random(42);
-        try (BicubicEnhancer enhancer = new BicubicEnhancer(4)) {
-            EnhancerInfo info = enhancer.info();
-            metrics.enhancerInfo(info);
-            for (int seq = 0; seq < 12; seq++) {
-                long producedMicros = System.currentTimeMillis() * 1000;
-                Thread.sleep(150); // the segment waits in Kafka before a stream thread takes it
-                metrics.segmentIn();
-                List<Image> frames = new ArrayList<>();
-                for (int f = 0; f < 8; f++) {
-                    byte[] rgb = new byte[64 * 36 * 3];
-                    random.nextBytes(rgb);
-                    frames.add(new Image(64, 36, rgb));
+    private static ServiceConfig config(KafkaCluster kafka, Path tmp) {
+        return ServiceConfig.load(
+                null,
+                Map.of(),
+                Map.of(
+                        "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                        "sdatc.application.id", "dashboard-test",
+                        "sdatc.state.dir", tmp.resolve("state").toString(),
+                        "sdatc.metrics.bind", "127.0.0.1",
+                        "sdatc.metrics.port", "0",
+                        "sdatc.segment.worst.seconds", "20"));
+    }
+
+    /**
+     * Twelve records of one stream: ten segments in order, then a resent one (duplicate), a jump
+     * (gap) and a truncated payload (dead letter), spread over a few seconds so rates have data.
+     */
+    private static void feedSegments(KafkaCluster kafka) throws Exception {
+        List<CutSegment> segments = SegmentCutter.cut(
+                SyntheticClip.generate(96, 64, 120, 5),
+                new Rational(12, 1),
+                1.0,
+                new EncoderSettings("libx264", "veryfast", 26));
+        Map<String, Object> props = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                KafkaCluster.MAX_RECORD_BYTES);
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            long[] sequences = {0, 1, 2, 3, 4, 5, 5, 7, 8, 9, 10, 11};
+            for (int i = 0; i < sequences.length; i++) {
+                var segment = SegmentPublisher.toProto("cam-1", sequences[i], segments.get(i % segments.size()), 26);
+                if (i == 9) {
+                    segment = segment.toBuilder()
+                            .setPayload(segment.getPayload().substring(0, 600))
+                            .build();
                 }
-                metrics.framesIn(frames.size());
-                long start = System.nanoTime();
-                int out = 0;
-                for (int w = 0; w < 2; w++) {
-                    WindowInput input = new WindowInput(
-                            new WindowId("cam-1", seq, w),
-                            frames.subList(w * 3, w * 3 + 5),
-                            w == 0 ? 0 : 1,
-                            4,
-                            null,
-                            CompressionHints.NONE);
-                    WindowOutput output = enhancer.enhance(input);
-                    metrics.stages(output.timings());
-                    out += output.frames().size();
-                }
-                long processing = System.nanoTime() - start;
-                metrics.segmentOut(out, out / 25.0, processing, System.currentTimeMillis() * 1000 - producedMicros);
-                if (seq == 5) {
-                    metrics.duplicateSkipped();
-                    metrics.gap();
-                    metrics.deadLettered("bad_payload");
-                    System.gc(); // a real collection, so the GC pause series exists
-                }
-                Thread.sleep(350);
+                producer.send(new ProducerRecord<>("sdatc-in", "cam-1", segment.toByteArray()))
+                        .get();
+                Thread.sleep(300);
             }
         }
     }
@@ -255,19 +240,6 @@ class DashboardQueriesTest {
         }
         fail("Prometheus did not scrape the OpsServer within " + seconds + " s; its log:\n"
                 + (Files.exists(log) ? Files.readString(log) : "(none)"));
-    }
-
-    private static KafkaStreams unstartedStreams(Path stateDir) {
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.stream("sdatc-in").to("sdatc-out");
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dashboard-queries-test");
-        // Never started: its thread and consumer exist, so the Streams series have their real names.
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
-        props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
-        return new KafkaStreams(builder.build(), props);
     }
 
     private static int freePort() throws IOException {
