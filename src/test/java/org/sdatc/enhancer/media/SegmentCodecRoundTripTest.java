@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdatc.enhancer.tensor.Image;
@@ -85,5 +89,29 @@ class SegmentCodecRoundTripTest {
         List<Long> probed = MediaFixtures.probeFramePts(file);
 
         assertEquals(Arrays.stream(pts).boxed().toList(), probed);
+    }
+
+    @Test
+    void oneDecoderServesManyThreadsAtOnceWithIdenticalResults() throws Exception {
+        Rational fps = new Rational(25, 1);
+        List<Image> clip = SyntheticClip.generate(160, 96, 10, 8);
+        byte[] ts = encoder.encode(
+                clip, MediaFixtures.regularPts(10, fps, 0), MediaFixtures.TS, fps, EncoderSettings.defaults());
+        DecodedSegment expected = decoder.decode(ts, ContainerFormat.MPEGTS, VideoCodec.H264, DecodeLimits.defaults());
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            List<Future<DecodedSegment>> results = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                results.add(pool.submit(
+                        () -> decoder.decode(ts, ContainerFormat.MPEGTS, VideoCodec.H264, DecodeLimits.defaults())));
+            }
+            for (Future<DecodedSegment> r : results) {
+                DecodedSegment got = r.get();
+                assertArrayEquals(expected.pts(), got.pts());
+                for (int f = 0; f < expected.frames().size(); f++) {
+                    assertArrayEquals(
+                            expected.frames().get(f).rgb(), got.frames().get(f).rgb());
+                }
+            }
+        }
     }
 }
