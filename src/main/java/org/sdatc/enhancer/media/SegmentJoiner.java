@@ -77,18 +77,27 @@ public final class SegmentJoiner implements AutoCloseable {
     private void openOutput(AVCodecParameters params) {
         AVFormatContext m = new AVFormatContext(null);
         check(avformat_alloc_output_context2(m, null, "mp4", output.toString()), "create an MP4 muxer");
+        try {
+            AVStream stream = avformat_new_stream(m, null);
+            check(avcodec_parameters_copy(stream.codecpar(), params), "copy the stream parameters");
+            // Let the MP4 muxer choose its own tag (avc1) instead of the TS stream type.
+            stream.codecpar().codec_tag(0);
+            stream.time_base(Av.avRational(Rational.MPEGTS_TIME_BASE));
+            AVIOContext io = new AVIOContext(null);
+            check(avio_open(io, output.toString(), AVIO_FLAG_WRITE), "open " + output + " for writing");
+            m.pb(io);
+            check(avformat_write_header(m, (AVDictionary) null), "write the MP4 header");
+            outStream = stream;
+        } catch (RuntimeException e) {
+            if (m.pb() != null) {
+                avio_closep(m.pb());
+            }
+            avformat_free_context(m);
+            throw e;
+        }
         muxer = m;
-        outStream = avformat_new_stream(m, null);
-        check(avcodec_parameters_copy(outStream.codecpar(), params), "copy the stream parameters");
-        // Let the MP4 muxer choose its own tag (avc1) instead of the TS stream type.
-        outStream.codecpar().codec_tag(0);
-        outStream.time_base(Av.avRational(Rational.MPEGTS_TIME_BASE));
         width = params.width();
         height = params.height();
-        AVIOContext io = new AVIOContext(null);
-        check(avio_open(io, output.toString(), AVIO_FLAG_WRITE), "open " + output + " for writing");
-        m.pb(io);
-        check(avformat_write_header(m, (AVDictionary) null), "write the MP4 header");
     }
 
     private void copyPackets(AVFormatContext in, AVStream inStream, Rational frameRate) {
