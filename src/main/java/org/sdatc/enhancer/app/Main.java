@@ -14,6 +14,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // FFmpeg logs every damaged packet of bad input to stderr; the dead-letter record already
+        // names the stream, segment and cause, so only FFmpeg's own errors get through.
+        org.bytedeco.ffmpeg.global.avutil.av_log_set_level(org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR);
         System.exit(run(args));
     }
 

@@ -61,7 +61,7 @@ public final class SegmentJoiner implements AutoCloseable {
         }
         String what = "segment " + segments + " for " + output;
         try (MemoryInput input = MemoryInput.open(mpegTsPayload, "mpegts", "MPEG-TS");
-                VideoReader reader = new VideoReader(input.format(), what, Long.MAX_VALUE)) {
+                VideoReader reader = new VideoReader(input.format(), what, Integer.MAX_VALUE)) {
             AVCodecParameters params = reader.params();
             if (muxer == null) {
                 openOutput(params);

@@ -120,7 +120,8 @@ class DeploymentFilesTest {
 
     @Test
     void grafanaProvisionsThePinnedDashboardOnTheProvisionedDatasource() throws IOException {
-        JsonNode dashboard = new ObjectMapper().readTree(Path.of("grafana/dashboards/sdatc-enhancer.json").toFile());
+        JsonNode dashboard = new ObjectMapper()
+                .readTree(Path.of("grafana/dashboards/sdatc-enhancer.json").toFile());
         assertEquals("sdatc-enhancer", dashboard.path("uid").asText(), "the dashboard uid must stay pinned");
         Map<String, Object> ds =
                 (Map<String, Object>) list(yaml("grafana/provisioning/datasources/prometheus.yml"), "datasources")
