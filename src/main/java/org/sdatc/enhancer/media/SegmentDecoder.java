@@ -49,7 +49,10 @@ public final class SegmentDecoder {
             checkTsFraming(payload);
         }
         String what = describe(container, codec) + " payload";
-        long maxPixels = (long) limits.maxWidth() * limits.maxHeight();
+        // The exact size limit is checked against the stream's headers; this cap is the backstop that
+        // stops FFmpeg allocating a huge frame for a lying stream. Decoders allocate whole
+        // macroblocks/CTUs plus alignment, so leave room above the picture size.
+        long maxPixels = (long) (limits.maxWidth() + 128) * (limits.maxHeight() + 128);
         try (MemoryInput input = MemoryInput.open(payload, demuxer(container, codec), describe(container, codec));
                 VideoReader reader = new VideoReader(input.format(), what, maxPixels)) {
             AVCodecParameters params = reader.params();

@@ -98,6 +98,15 @@ class SegmentDecoderRejectionTest {
     }
 
     @Test
+    void aFrameExactlyAtTheSizeLimitDecodes() {
+        // 270 rows are coded as 272 (whole macroblocks): the limit is on the picture, not the padding.
+        DecodedSegment decoded = decoder.decode(
+                encoded(480, 270, 3), ContainerFormat.MPEGTS, VideoCodec.H264, new DecodeLimits(480, 270, 3, 1 << 25));
+        assertEquals(3, decoded.frames().size());
+        assertEquals(480, decoded.width());
+    }
+
+    @Test
     void moreFramesThanTheLimitAreRefused() {
         MediaException e = rejected(encoded(160, 96, 12), VideoCodec.H264, new DecodeLimits(1920, 1080, 10, 1 << 25));
         assertEquals(MediaException.Reason.LIMIT_EXCEEDED, e.reason());
