@@ -83,12 +83,11 @@ public final class DemoCommand implements Callable<Integer> {
         long started = System.nanoTime();
         Files.createDirectories(workDir);
         Path kafkaDir = workDir.resolve("kafka-" + ProcessHandle.current().pid());
+        Path stateDir = workDir.resolve("state-" + ProcessHandle.current().pid());
         try (EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir, 32 << 20, Duration.ofSeconds(90))) {
             ServiceConfig config = common.load(Map.of(
                     "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                    "sdatc.state.dir",
-                            workDir.resolve("state-" + ProcessHandle.current().pid())
-                                    .toString()));
+                    "sdatc.state.dir", stateDir.toString()));
             SegmentEncoder.requireEncoder(config.stream().encoder());
             out.printf("broker %s up; enhancing with %s%n", kafka.bootstrapServers(), config.enhancer());
             try (ServiceRuntime runtime = ServiceRuntime.start(config, 1)) {
@@ -96,6 +95,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
         } finally {
             deleteRecursively(kafkaDir);
+            deleteRecursively(stateDir);
         }
     }
 
