@@ -49,16 +49,25 @@ public final class RunCommand implements Callable<Integer> {
                         },
                         "sdatc-shutdown"));
 
-        try (ServiceRuntime runtime = ServiceRuntime.start(config, partitions)) {
-            while (!shutdownRequested.await(1, TimeUnit.SECONDS)) {
-                KafkaStreams.State state = runtime.service().state();
-                if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
-                    log.error("kafka streams stopped ({}); exiting so the instance can be restarted", state);
-                    return 1;
+        try {
+            int code = 0;
+            try (ServiceRuntime runtime = ServiceRuntime.start(config, partitions)) {
+                while (!shutdownRequested.await(1, TimeUnit.SECONDS)) {
+                    KafkaStreams.State state = runtime.service().state();
+                    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+                        log.error("kafka streams stopped ({}); exiting so the instance can be restarted", state);
+                        code = 1;
+                        break;
+                    }
+                }
+                if (code == 0) {
+                    log.info("shutdown requested: finishing the segment in flight, then closing");
                 }
             }
-            log.info("shutdown requested: finishing the segment in flight, then closing");
-            return 0;
+            if (code == 0) {
+                log.info("stopped cleanly");
+            }
+            return code;
         } finally {
             closed.countDown();
         }
