@@ -31,6 +31,11 @@ public final class ModelCommand implements Callable<Integer> {
 
     /** Standalone entry until {@code model} is registered in Main: same exit codes as Main. */
     public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a {@code model} command line and returns its exit code (2 for a user error). */
+    public static int run(String... args) {
         CommandLine cli = new CommandLine(new ModelCommand());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof UserError) {
@@ -39,7 +44,7 @@ public final class ModelCommand implements Callable<Integer> {
             }
             throw e;
         });
-        System.exit(cli.execute(args));
+        return cli.execute(args);
     }
 
     /** Which model: a directory (docs/model-contract.md) or a generated reference profile. */

@@ -248,7 +248,7 @@ public record ModelInfo(
         double fps = framesPerSecond(peakTflops, utilization);
         s.append(String.format(
                 Locale.ROOT,
-                "ceiling: %.0f TFLOP/s peak x %.0f%% utilisation -> %.3f frames/s per accelerator;"
+                "ceiling: %.4g TFLOP/s peak x %.0f%% utilisation -> %.3f frames/s per accelerator;"
                         + " %.1f accelerators per %.0f fps stream%n%n",
                 peakTflops,
                 utilization * 100,
