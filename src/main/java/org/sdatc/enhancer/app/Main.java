@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "sdatc-enhancer 0.1.0",
         description = "Live x4 super-resolution of compressed video segments on Kafka.",
-        subcommands = {DemoCommand.class, RunCommand.class, EnhanceCommand.class, ProduceCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            RunCommand.class,
+            EnhanceCommand.class,
+            ProduceCommand.class,
+            ModelCommand.class
+        })
 public final class Main {
     private Main() {}
 

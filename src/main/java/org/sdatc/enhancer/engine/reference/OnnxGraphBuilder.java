@@ -11,7 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.sdatc.enhancer.engine.onnx.ir.AttributeProto;
 import org.sdatc.enhancer.engine.onnx.ir.GraphProto;
 import org.sdatc.enhancer.engine.onnx.ir.ModelProto;
@@ -52,6 +55,9 @@ public final class OnnxGraphBuilder {
     private final String graphName;
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final List<TensorProto> initializers = new ArrayList<>();
+    /** Values of parameters drawn only when the model is saved (full-size models), by name. */
+    private final Map<String, Supplier<float[]>> deferred = new HashMap<>();
+
     private int counter;
 
     public OnnxGraphBuilder(String graphName) {
@@ -86,6 +92,21 @@ public final class OnnxGraphBuilder {
         ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(values);
         initializers.add(tensor(name, ElemType.FLOAT, shape, buf.array()));
+        return new Value(name, shape);
+    }
+
+    /**
+     * A float parameter whose values are drawn only when the model is saved with {@link
+     * #saveStreaming}: a full-size model (GBs of weights) never holds more than one tensor in
+     * memory, and {@link #buildGraphOnly} gives its graph (shapes, op counts) without any values.
+     */
+    public Value deferredParam(String name, Supplier<float[]> values, int... shape) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(ElemType.FLOAT.code);
+        for (int d : shape) {
+            t.addDims(d);
+        }
+        initializers.add(t.build());
+        deferred.put(name, values);
         return new Value(name, shape);
     }
 
@@ -159,6 +180,17 @@ public final class OnnxGraphBuilder {
 
     public Value castToFloat(Value x) {
         return node("Cast", x.shape(), List.of(x), List.of(intAttr("to", ElemType.FLOAT.code)));
+    }
+
+    public Value leakyRelu(Value x, float alpha) {
+        return node("LeakyRelu", x.shape(), List.of(x), List.of(floatAttr("alpha", alpha)));
+    }
+
+    /** Elements start..end-1 of {@code axis}. */
+    public Value slice(Value x, int axis, int start, int end) {
+        int[] out = x.shape();
+        out[axis] = end - start;
+        return op("Slice", out, x, ints(start), ints(end), ints(axis));
     }
 
     public Value softmax(Value x, int axis) {
@@ -290,6 +322,19 @@ public final class OnnxGraphBuilder {
         return op("Slice", new int[] {s[0], s[1], like.dim(2), like.dim(3)}, x, ints(0, 0), hw, ints(2, 3));
     }
 
+    /** Crops H and W of x to {@code factor} times those of {@code like} (undoes a pad before an upscale). */
+    public Value cropLike(Value x, Value like, int factor) {
+        Value hw = mul(gather(shape(like), ints(2, 3), 0), ints(factor, factor));
+        int[] s = x.shape();
+        return op(
+                "Slice",
+                new int[] {s[0], s[1], times(like.dim(2), factor), times(like.dim(3), factor)},
+                x,
+                ints(0, 0),
+                hw,
+                ints(2, 3));
+    }
+
     /** Cyclic shift by {@code shift} along an axis (torch.roll), as two slices and a concat. */
     public Value roll(Value x, int axis, int shift) {
         Value head = op("Slice", x.shape(), x, ints(-shift), ints(Long.MAX_VALUE), ints(axis));
@@ -384,6 +429,17 @@ public final class OnnxGraphBuilder {
 
     /** The finished model. Parameters stay inline (raw_data) in the returned proto. */
     public ModelProto build(String docString) {
+        if (!deferred.isEmpty()) {
+            throw new IllegalStateException("graph " + graphName + " has deferred parameters: use saveStreaming()");
+        }
+        return buildGraphOnly(docString);
+    }
+
+    /**
+     * The model with deferred parameters left without values (dims only): enough to read its
+     * structure and count its cost, not to run it.
+     */
+    public ModelProto buildGraphOnly(String docString) {
         GraphProto.Builder g = graph.clone().setName(graphName).addAllInitializer(initializers);
         return ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
@@ -439,6 +495,71 @@ public final class OnnxGraphBuilder {
         try (OutputStream out = Files.newOutputStream(file)) {
             model.toBuilder().setGraph(g).build().writeTo(out);
         }
+    }
+
+    /**
+     * Writes the model to {@code file} with every deferred parameter, and every inline one larger
+     * than {@code externalThresholdBytes}, in the side file {@code <file name>.data}. Deferred
+     * values are drawn and written one tensor at a time, so memory stays at the largest tensor.
+     */
+    public void saveStreaming(String docString, Path file, long externalThresholdBytes) throws IOException {
+        String dataName = file.getFileName() + ".data";
+        List<TensorProto> written = new ArrayList<>(initializers.size());
+        long offset = 0;
+        try (OutputStream data =
+                new java.io.BufferedOutputStream(Files.newOutputStream(file.resolveSibling(dataName)), 1 << 20)) {
+            byte[] chunk = new byte[1 << 20];
+            for (TensorProto t : initializers) {
+                Supplier<float[]> values = deferred.get(t.getName());
+                long length;
+                if (values != null) {
+                    float[] v = values.get();
+                    if (v.length != OnnxGraphBuilder.Tensor.size(toInts(t.getDimsList()))) {
+                        throw new IllegalStateException("deferred parameter " + t.getName() + " of dims "
+                                + t.getDimsList() + " produced " + v.length + " values");
+                    }
+                    ByteBuffer buf = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+                    for (int i = 0; i < v.length; ) {
+                        int n = Math.min(chunk.length / 4, v.length - i);
+                        buf.clear();
+                        buf.asFloatBuffer().put(v, i, n);
+                        data.write(chunk, 0, n * 4);
+                        i += n;
+                    }
+                    length = 4L * v.length;
+                } else if (t.getRawData().size() > externalThresholdBytes) {
+                    t.getRawData().writeTo(data);
+                    length = t.getRawData().size();
+                } else {
+                    written.add(t);
+                    continue;
+                }
+                written.add(t.toBuilder()
+                        .clearRawData()
+                        .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                        .addExternalData(entry("location", dataName))
+                        .addExternalData(entry("offset", Long.toString(offset)))
+                        .addExternalData(entry("length", Long.toString(length)))
+                        .build());
+                offset += length;
+            }
+        }
+        GraphProto.Builder g = graph.clone().setName(graphName).addAllInitializer(written);
+        ModelProto model = ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setProducerName("sdatc-enhancer")
+                .setProducerVersion("0.1")
+                .setDocString(docString)
+                .setGraph(g)
+                .build();
+        try (OutputStream out = Files.newOutputStream(file)) {
+            model.writeTo(out);
+        }
+    }
+
+    private static int[] toInts(List<Long> dims) {
+        return dims.stream().mapToInt(Long::intValue).toArray();
     }
 
     // ---- internals ----

@@ -126,6 +126,22 @@ public final class ReferenceModels {
         return manifest;
     }
 
+    /**
+     * The four stage graphs of {@code profile} in memory, with the manifest they would be saved
+     * with (model info counts their cost without writing them).
+     */
+    public static Map<ModelStage, org.sdatc.enhancer.engine.onnx.ir.ModelProto> graphs(ReferenceProfile profile) {
+        Weights w = new Weights(profile.seed(), profile.perturbed());
+        ModelManifest.Scheduler scheduler = new ModelManifest.Scheduler(
+                1000, ModelManifest.BetaSchedule.SCALED_LINEAR, 0.00085, 0.012, ModelManifest.PredictionType.EPSILON);
+        Map<ModelStage, org.sdatc.enhancer.engine.onnx.ir.ModelProto> out = new EnumMap<>(ModelStage.class);
+        out.put(ModelStage.DCM, dcm(profile, w).build("SDATC DCM (Eq. 5)"));
+        out.put(ModelStage.VAE_ENCODER, vaeEncoder(profile, w).build("SDATC VAE encoder"));
+        out.put(ModelStage.UNET, unet(profile, w, scheduler).build("SDATC UNet"));
+        out.put(ModelStage.VAE_DECODER, vaeDecoder(profile, w).build("SDATC VAE decoder"));
+        return out;
+    }
+
     // ---- DCM ----
 
     static OnnxGraphBuilder dcm(ReferenceProfile p, Weights w) {

@@ -1,0 +1,140 @@
+package org.sdatc.enhancer.app;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.sdatc.enhancer.engine.cost.ModelInfo;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code model}: inspect SDATC models. {@code model info} counts parameters and FLOPs per stage per
+ * output frame from the stage graphs and gives the frames/s ceiling on an accelerator, so an
+ * operator can plan accelerators per stream before any weights exist.
+ */
+@Command(
+        name = "model",
+        mixinStandardHelpOptions = true,
+        description = "Inspect SDATC models.",
+        subcommands = {ModelCommand.Info.class})
+public final class ModelCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    /** Standalone entry until {@code model} is registered in Main: same exit codes as Main. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a {@code model} command line and returns its exit code (2 for a user error). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new ModelCommand());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof UserError) {
+                commandLine.getErr().println("error: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cli.execute(args);
+    }
+
+    /** Which model: a directory (docs/model-contract.md) or a generated reference profile. */
+    static final class Source {
+        @Option(
+                names = "--model-dir",
+                paramLabel = "DIR",
+                description = "Model directory with manifest.json (weights are not loaded).")
+        Path modelDir;
+
+        @Option(
+                names = "--profile",
+                paramLabel = "NAME",
+                description = "Reference profile: reference-tiny, reference-small or reference-paper.")
+        String profile;
+    }
+
+    @Command(
+            name = "info",
+            mixinStandardHelpOptions = true,
+            description = "Parameters and FLOPs per stage per output frame, and the frames/s ceiling on an"
+                    + " accelerator (FLOPs = 2 x multiply-adds).")
+    static final class Info implements Callable<Integer> {
+        @ArgGroup(exclusive = true, multiplicity = "0..1")
+        Source source;
+
+        @Option(
+                names = "--width",
+                defaultValue = "480",
+                description = "Input (low-resolution) width. Default: ${DEFAULT-VALUE}.")
+        int width;
+
+        @Option(names = "--height", defaultValue = "270", description = "Input height. Default: ${DEFAULT-VALUE}.")
+        int height;
+
+        @Option(names = "--steps", defaultValue = "4", description = "Sampler steps. Default: ${DEFAULT-VALUE}.")
+        int steps;
+
+        @Option(
+                names = "--peak-tflops",
+                defaultValue = "989",
+                description = "Accelerator peak in TFLOP/s. Default: ${DEFAULT-VALUE} (H200 dense BF16).")
+        double peakTflops;
+
+        @Option(
+                names = "--utilization",
+                defaultValue = "0.4",
+                description = "Fraction of the peak sustained, in (0, 1]. Default: ${DEFAULT-VALUE}.")
+        double utilization;
+
+        @Option(
+                names = "--stream-fps",
+                defaultValue = "30",
+                description = "Frame rate of one stream, for accelerators per stream. Default: ${DEFAULT-VALUE}.")
+        double streamFps;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (width <= 0 || height <= 0) {
+                throw new UserError("--width and --height must be positive, got " + width + "x" + height);
+            }
+            if (steps <= 0) {
+                throw new UserError("--steps must be positive, got " + steps);
+            }
+            if (!(utilization > 0 && utilization <= 1)) {
+                throw new UserError("--utilization must be in (0, 1], got " + utilization);
+            }
+            if (!(peakTflops > 0)) {
+                throw new UserError("--peak-tflops must be positive, got " + peakTflops);
+            }
+            ModelInfo info;
+            if (source != null && source.modelDir != null) {
+                if (!Files.isDirectory(source.modelDir)) {
+                    throw new UserError("--model-dir " + source.modelDir + " is not a directory");
+                }
+                info = ModelInfo.of(source.modelDir, width, height, steps);
+            } else {
+                String profile = source == null || source.profile == null ? "reference-paper" : source.profile;
+                try {
+                    info = ModelInfo.of(profile, width, height, steps);
+                } catch (IllegalArgumentException e) {
+                    throw new UserError(e.getMessage());
+                }
+            }
+            spec.commandLine().getOut().print(info.render(peakTflops, utilization, streamFps));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+}

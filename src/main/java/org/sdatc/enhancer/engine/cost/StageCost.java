@@ -1,0 +1,42 @@
+package org.sdatc.enhancer.engine.cost;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The cost of one call of one ONNX graph at fixed input shapes. FLOPs count a multiply-add as 2.
+ *
+ * @param parameters elements of all float initializers
+ * @param linearFlops Conv, Gemm and MatMul with a weight operand (2 x multiply-adds; bias adds not
+ *     counted)
+ * @param attentionFlops MatMul of two activations: Q K^T and softmax(.) V of every attention
+ * @param otherFlops one per output element of element-wise, normalisation, softmax and resize ops
+ *     (an order of magnitude only: these ops are bound by memory, not arithmetic)
+ * @param parametersByComponent parameters grouped by the name up to its second dot ("unet.ctrl")
+ */
+public record StageCost(
+        long parameters,
+        long linearFlops,
+        long attentionFlops,
+        long otherFlops,
+        Map<String, Long> parametersByComponent) {
+
+    public StageCost {
+        parametersByComponent = Map.copyOf(parametersByComponent);
+    }
+
+    public long totalFlops() {
+        return linearFlops + attentionFlops + otherFlops;
+    }
+
+    /** This cost divided by {@code calls} (a window's decoder call shared by its T frames). */
+    public StageCost perCall(int calls) {
+        return new StageCost(
+                parameters, linearFlops / calls, attentionFlops / calls, otherFlops / calls, parametersByComponent);
+    }
+
+    /** Components in name order. */
+    public Map<String, Long> sortedComponents() {
+        return new TreeMap<>(parametersByComponent);
+    }
+}
