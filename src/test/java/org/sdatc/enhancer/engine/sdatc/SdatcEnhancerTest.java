@@ -301,4 +301,19 @@ class SdatcEnhancerTest {
         assertEquals(0, diff(junk.frames(), none.frames()).max());
         assertFalse(junk.frames().isEmpty());
     }
+
+    @Test
+    void shouldGiveTheSameFramesWhenTwoStreamsShareOneEngineConcurrently() throws Exception {
+        SdatcEnhancer e = SdatcEngine.over(tiny, SdatcOptions.defaults().withExecution(ExecutionConfig.cpu(1)));
+        List<Image> a = translating(48, 32, 5, 1);
+        List<Image> b = SyntheticClip.generate(48, 32, 5, 11);
+        List<Image> aAlone = e.enhance(window(a, 0, 5, null, 0)).frames();
+        List<Image> bAlone = e.enhance(window(b, 0, 5, null, 0)).frames();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            var fa = pool.submit(() -> e.enhance(window(a, 0, 5, null, 0)).frames());
+            var fb = pool.submit(() -> e.enhance(window(b, 0, 5, null, 0)).frames());
+            assertEquals(0, diff(fa.get(), aAlone).max(), "stream a changed when run next to b");
+            assertEquals(0, diff(fb.get(), bAlone).max(), "stream b changed when run next to a");
+        }
+    }
 }
