@@ -35,6 +35,8 @@ import org.sdatc.enhancer.engine.sampler.StepHook;
 import org.sdatc.enhancer.engine.sampler.TimestepSpacing;
 import org.sdatc.enhancer.tensor.Image;
 import org.sdatc.enhancer.tensor.Tensor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The SDATC engine (paper section 3) on ONNX Runtime. Per window of T low-quality frames, per tile:
@@ -72,6 +74,7 @@ import org.sdatc.enhancer.tensor.Tensor;
  * the output is a bicubic x4 upscale by construction, not the paper's quality.
  */
 public final class SdatcEnhancer implements Enhancer {
+    private static final Logger LOG = LoggerFactory.getLogger(SdatcEnhancer.class);
     private final OnnxSessions sessions;
     private final boolean ownsSessions;
     private final SdatcOptions options;
@@ -206,6 +209,16 @@ public final class SdatcEnhancer implements Enhancer {
                 last.add(frameOf(z, frameCount - 1));
             }
             carry = new Carry(info.model(), frames.get(frameCount - 1), tiles, last).encode();
+            if (carry.length > options.carryMaxBytes()) {
+                LOG.warn(
+                        "window {}: carry of {} bytes exceeds sdatc.carry.max-bytes = {}; the next window runs"
+                                + " without stitching. Raise sdatc.carry.max-bytes (and sdatc.max.record.bytes),"
+                                + " or use smaller frames or a model with fewer latent channels",
+                        input.id(),
+                        carry.length,
+                        options.carryMaxBytes());
+                carry = null;
+            }
         }
         return new Run(out, carry, timings, tiles, finalLatents);
     }

@@ -27,6 +27,11 @@ import org.sdatc.enhancer.engine.reference.ReferenceModels;
  *     most this size [tile.size], default 1024
  * @param tileOverlap output pixels shared by neighbouring tiles, blended with linear ramps
  *     [tile.overlap], default 64
+ * @param carryMaxBytes largest carry a window may hand on [carry.max-bytes], default 15 MiB; it
+ *     must fit one Kafka record ({@code sdatc.max.record.bytes}, 16 MiB) with room to spare. A
+ *     carry is C * h * w * 2 bytes per tile plus the low-resolution frame: ~0.3 MB at 480x270 for
+ *     a model with SD's 4 latent channels, ~14 MB for reference-tiny's 192. A larger carry is
+ *     dropped with a warning naming the window (no stitching to the next window)
  * @param execution ONNX Runtime provider and threads [engine.*]
  * @param modelCache where reference-tiny is generated when no model directory is given
  *     [model-cache], default ~/.cache/sdatc-enhancer/models
@@ -43,6 +48,7 @@ public record SdatcOptions(
         ColorFixKind colorFix,
         int tileSize,
         int tileOverlap,
+        int carryMaxBytes,
         ExecutionConfig execution,
         Path modelCache) {
 
@@ -83,6 +89,9 @@ public record SdatcOptions(
             throw new IllegalArgumentException(
                     "sdatc.cfw-weight must be in [0, 1] (or unset for the model's default), got " + cfwWeight);
         }
+        if (carryMaxBytes < 0) {
+            throw new IllegalArgumentException("sdatc.carry.max-bytes must be >= 0, got " + carryMaxBytes);
+        }
         if (tileSize < 64) {
             throw new IllegalArgumentException("sdatc.tile.size must be at least 64 output pixels, got " + tileSize);
         }
@@ -106,6 +115,7 @@ public record SdatcOptions(
                 ColorFixKind.ADAIN,
                 1024,
                 64,
+                15 << 20,
                 ExecutionConfig.defaults(),
                 ReferenceModels.defaultCacheRoot());
     }
@@ -123,6 +133,7 @@ public record SdatcOptions(
                 colorFix,
                 tileSize,
                 tileOverlap,
+                carryMaxBytes,
                 execution,
                 modelCache);
     }
@@ -140,6 +151,7 @@ public record SdatcOptions(
                 colorFix,
                 tileSize,
                 tileOverlap,
+                carryMaxBytes,
                 execution,
                 modelCache);
     }
@@ -157,6 +169,7 @@ public record SdatcOptions(
                 colorFix,
                 tileSize,
                 tileOverlap,
+                carryMaxBytes,
                 execution,
                 modelCache);
     }
@@ -174,6 +187,7 @@ public record SdatcOptions(
                 v,
                 tileSize,
                 tileOverlap,
+                carryMaxBytes,
                 execution,
                 modelCache);
     }
@@ -191,6 +205,7 @@ public record SdatcOptions(
                 colorFix,
                 size,
                 overlap,
+                carryMaxBytes,
                 execution,
                 modelCache);
     }
@@ -208,6 +223,7 @@ public record SdatcOptions(
                 colorFix,
                 tileSize,
                 tileOverlap,
+                carryMaxBytes,
                 v,
                 modelCache);
     }
@@ -225,7 +241,26 @@ public record SdatcOptions(
                 colorFix,
                 tileSize,
                 tileOverlap,
+                carryMaxBytes,
                 execution,
                 v);
+    }
+
+    public SdatcOptions withCarryMaxBytes(int v) {
+        return new SdatcOptions(
+                steps,
+                sampler,
+                eta,
+                strength,
+                flowSource,
+                disPreset,
+                guidance,
+                cfwWeight,
+                colorFix,
+                tileSize,
+                tileOverlap,
+                v,
+                execution,
+                modelCache);
     }
 }

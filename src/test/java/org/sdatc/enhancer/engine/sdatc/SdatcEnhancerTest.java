@@ -316,4 +316,18 @@ class SdatcEnhancerTest {
             assertEquals(0, diff(fb.get(), bAlone).max(), "stream b changed when run next to a");
         }
     }
+
+    @Test
+    void shouldDropACarryLargerThanTheConfiguredLimitInsteadOfOverflowingTheStateStore() {
+        List<Image> frames = translating(48, 32, 5, 1);
+        SdatcOptions options = SdatcOptions.defaults().withExecution(ExecutionConfig.cpu(2));
+        byte[] fits = SdatcEngine.over(tiny, options)
+                .enhance(window(frames, 0, 5, null, 0))
+                .carry();
+        assertNotNull(fits);
+        WindowOutput tooBig = SdatcEngine.over(tiny, options.withCarryMaxBytes(fits.length - 1))
+                .enhance(window(frames, 0, 5, null, 0));
+        assertEquals(null, tooBig.carry(), "a carry of " + fits.length + " bytes must not pass a smaller limit");
+        assertEquals(5, tooBig.frames().size());
+    }
 }
