@@ -21,7 +21,7 @@ import org.sdatc.enhancer.tensor.Image;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp target/sdatc-enhancer.jar \
- *   org.sdatc.enhancer.engine.sdatc.EngineBench [width height steps windows]
+ *   org.sdatc.enhancer.engine.sdatc.EngineBench [width height steps windows [tileSize]]
  * </pre>
  */
 public final class EngineBench {
@@ -33,10 +33,13 @@ public final class EngineBench {
         int steps = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         int windows = args.length > 3 ? Integer.parseInt(args[3]) : 2;
         SdatcOptions options = SdatcOptions.defaults().withSteps(steps).withExecution(ExecutionConfig.cpu(0));
+        if (args.length > 4) {
+            options = options.withTiles(Integer.parseInt(args[4]), options.tileOverlap());
+        }
         List<Image> clip = SyntheticClip.generate(width, height, 5 + 3 * (windows - 1), 1);
         try (Enhancer engine = SdatcEngine.open(null, options)) {
             System.out.printf(
-                    "%s, %d steps, %s, %dx%d -> %dx%d, %d windows of 5 (context 2), %d cores%n",
+                    "%s, %d steps, %s, %dx%d -> %dx%d, %d windows of 5 (context 2), tile size %d, %d cores%n",
                     engine.info().model(),
                     steps,
                     engine.info().provider(),
@@ -45,6 +48,7 @@ public final class EngineBench {
                     width * 4,
                     height * 4,
                     windows,
+                    options.tileSize(),
                     Runtime.getRuntime().availableProcessors());
             StageTimings total = new StageTimings();
             byte[] carry = null;
