@@ -14,29 +14,37 @@ import java.util.List;
  */
 record Tile(int x, int y, int width, int height) {
 
-    /** Tiles covering a {@code width x height} frame; one tile when the output fits {@code tileSize}. */
+    /**
+     * Tiles covering a {@code width x height} frame; one tile when the output fits {@code tileSize}.
+     * Along each axis, n = ceil((L - o) / (t - o)) tiles of equal length ceil((L + (n - 1) o) / n),
+     * evenly spaced: as little overlap beyond {@code tileOverlap} as the count allows (a 1920x1080
+     * output in tiles of 1024 is 2 x 2 tiles of 992x572, not 1024x1024 ones overlapping by half).
+     */
     static List<Tile> plan(int width, int height, int scale, int tileSize, int tileOverlap) {
-        int t = Math.max(1, tileSize / scale);
+        int t = Math.max(2, tileSize / scale);
         int o = Math.max(1, tileOverlap / scale);
+        int[] xs = axis(width, t, o);
+        int[] ys = axis(height, t, o);
         List<Tile> tiles = new ArrayList<>();
-        int[] xs = starts(width, t, o);
-        int[] ys = starts(height, t, o);
-        for (int y : ys) {
-            for (int x : xs) {
-                tiles.add(new Tile(x, y, Math.min(t, width), Math.min(t, height)));
+        for (int y = 1; y < ys.length; y++) {
+            for (int x = 1; x < xs.length; x++) {
+                tiles.add(new Tile(xs[x], ys[y], xs[0], ys[0]));
             }
         }
         return tiles;
     }
 
-    private static int[] starts(int length, int tile, int overlap) {
+    /** [tile length, start 0, start 1, ...] along one axis. */
+    private static int[] axis(int length, int tile, int overlap) {
         if (length <= tile) {
-            return new int[] {0};
+            return new int[] {length, 0};
         }
         int n = (int) Math.ceil((double) (length - overlap) / (tile - overlap));
-        int[] s = new int[n];
+        int len = (int) Math.ceil((double) (length + (n - 1) * overlap) / n);
+        int[] s = new int[n + 1];
+        s[0] = len;
         for (int i = 0; i < n; i++) {
-            s[i] = (int) Math.round((double) i * (length - tile) / (n - 1));
+            s[i + 1] = (int) Math.round((double) i * (length - len) / (n - 1));
         }
         return s;
     }
