@@ -28,7 +28,7 @@ public record ModelDirectory(Path dir, ModelManifest manifest) {
         }
         ModelManifest manifest = ModelManifest.read(dir);
         ModelDirectory model = new ModelDirectory(dir, manifest);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtEnvironments.get();
         for (ModelStage stage : ModelStage.values()) {
             Optional<Path> file = model.stagePath(stage);
             if (file.isEmpty()) {

@@ -43,7 +43,7 @@ public final class OnnxSessions implements AutoCloseable {
      * @throws IllegalStateException when CUDA was requested and cannot be used
      */
     public static OnnxSessions open(ModelDirectory model, ExecutionConfig config) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtEnvironments.get();
         ActiveProvider provider = chooseProvider(config);
         Map<ModelStage, StageSession> stages = new EnumMap<>(ModelStage.class);
         try {

@@ -13,7 +13,7 @@ import org.sdatc.enhancer.tensor.Tensor;
  * model's multiple, as the engine does). Not a test: run with
  *
  * <pre>
- * java -Xss64m -cp target/test-classes:target/classes:... ReferenceTinyBench [threads] [reps]
+ * java -cp target/test-classes:target/classes:... ReferenceTinyBench [threads] [reps]
  * (full command in docs/model-contract.md, "Measured cost")
  * </pre>
  */
