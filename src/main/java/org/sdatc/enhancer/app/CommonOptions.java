@@ -25,8 +25,41 @@ public final class CommonOptions {
             description = "Any setting, e.g. --set sdatc.encoder.crf=20 --set kafka.security.protocol=SSL.")
     Map<String, String> settings = new LinkedHashMap<>();
 
-    @Option(names = "--enhancer", paramLabel = "NAME", description = "Enhancer to run: bicubic.")
+    @Option(
+            names = "--enhancer",
+            paramLabel = "NAME",
+            description = "sdatc (default: the SDATC engine) or bicubic (the baseline).")
     String enhancer;
+
+    @Option(
+            names = "--model-dir",
+            paramLabel = "DIR",
+            description = "Exported SDATC weights (docs/model-contract.md). Default: the built-in reference-tiny.")
+    String modelDir;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Denoising steps, 1-50 (default 4).")
+    Integer steps;
+
+    @Option(names = "--sampler", paramLabel = "NAME", description = "ddim (default) or dpmpp-2m.")
+    String sampler;
+
+    @Option(names = "--flow", paramLabel = "SOURCE", description = "Flow guidance: dis (default) or none.")
+    String flow;
+
+    @Option(
+            names = "--cfw-weight",
+            paramLabel = "W",
+            description = "CFW weight w in [0, 1] (default: the model's, 0.75).")
+    Double cfwWeight;
+
+    @Option(names = "--color-fix", paramLabel = "NAME", description = "adain (default), wavelet or none.")
+    String colorFix;
+
+    @Option(
+            names = "--provider",
+            paramLabel = "NAME",
+            description = "auto (default: CUDA if it loads, else CPU), cpu or cuda.")
+    String provider;
 
     /** The configuration these options, the file and the environment describe. */
     ServiceConfig load(Map<String, String> extra) {
@@ -37,10 +70,21 @@ public final class CommonOptions {
         if (bootstrapServers != null) {
             overrides.put("kafka.bootstrap.servers", bootstrapServers);
         }
-        if (enhancer != null) {
-            overrides.put("sdatc.enhancer", enhancer);
-        }
+        put(overrides, "sdatc.enhancer", enhancer);
+        put(overrides, "sdatc.model.dir", modelDir);
+        put(overrides, "sdatc.engine.steps", steps);
+        put(overrides, "sdatc.engine.sampler", sampler);
+        put(overrides, "sdatc.engine.flow", flow);
+        put(overrides, "sdatc.engine.cfw.weight", cfwWeight);
+        put(overrides, "sdatc.engine.color.fix", colorFix);
+        put(overrides, "sdatc.engine.provider", provider);
         overrides.putAll(settings);
         return ServiceConfig.load(configFile, System.getenv(), overrides);
+    }
+
+    private static void put(Map<String, String> overrides, String key, Object value) {
+        if (value != null) {
+            overrides.put(key, value.toString());
+        }
     }
 }

@@ -11,6 +11,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import org.sdatc.enhancer.engine.flow.FlowGuidance;
+import org.sdatc.enhancer.engine.onnx.ExecutionConfig;
+import org.sdatc.enhancer.engine.reference.ReferenceModels;
+import org.sdatc.enhancer.engine.sdatc.SdatcOptions;
 import org.sdatc.enhancer.media.DecodeLimits;
 import org.sdatc.enhancer.media.EncoderSettings;
 import org.sdatc.enhancer.stream.StreamSettings;
@@ -33,6 +37,8 @@ public record ServiceConfig(
         String metricsBind,
         int metricsPort,
         EnhancerChoice enhancer,
+        Path modelDir,
+        SdatcOptions engine,
         Map<String, String> kafka) {
 
     /** Every sdatc.* key with its default; an unknown sdatc.* key is an error, not a silent typo. */
@@ -52,22 +58,31 @@ public record ServiceConfig(
         d.put("sdatc.limits.max.frames", "600");
         d.put("sdatc.limits.max.payload.bytes", String.valueOf(8 << 20));
         d.put("sdatc.max.record.bytes", String.valueOf(16 << 20));
-        d.put("sdatc.segment.worst.seconds", "120");
+        d.put("sdatc.segment.worst.seconds", "300");
         d.put("sdatc.encoder.codec", "libx264");
         d.put("sdatc.encoder.preset", "veryfast");
         d.put("sdatc.encoder.crf", "18");
         d.put("sdatc.metrics.bind", "0.0.0.0");
         d.put("sdatc.metrics.port", "9404");
-        d.put("sdatc.enhancer", "bicubic");
+        d.put("sdatc.enhancer", "sdatc");
         // The SDATC engine (sdatc.enhancer=sdatc); an empty model dir means the built-in reference-tiny.
         d.put("sdatc.model.dir", "");
+        d.put("sdatc.model.cache", ReferenceModels.defaultCacheRoot().toString());
         d.put("sdatc.engine.provider", "auto");
         d.put("sdatc.engine.device.id", "0");
+        d.put("sdatc.engine.gpu.mem.limit.bytes", "0");
+        d.put("sdatc.engine.cudnn.conv.algo.search", "heuristic");
+        d.put("sdatc.engine.tf32", "true");
+        d.put("sdatc.engine.threads", "0");
         d.put("sdatc.engine.steps", "4");
         d.put("sdatc.engine.sampler", "ddim");
+        d.put("sdatc.engine.eta", "0");
         d.put("sdatc.engine.flow", "dis");
+        d.put("sdatc.engine.guidance.scale", "0.05");
         d.put("sdatc.engine.cfw.weight", "");
         d.put("sdatc.engine.color.fix", "adain");
+        d.put("sdatc.engine.tile.size", "1024");
+        d.put("sdatc.engine.tile.overlap", "64");
         // Read by logback.xml from the environment; listed so SDATC_LOG_LEVEL is not an unknown key.
         d.put("sdatc.log.level", "INFO");
         return Map.copyOf(d);
@@ -75,6 +90,9 @@ public record ServiceConfig(
 
     /** Which enhancer runs. */
     public enum EnhancerChoice {
+        /** The SDATC engine: exported weights from sdatc.model.dir, or the built-in reference-tiny. */
+        SDATC,
+        /** Bicubic x4, the baseline. */
         BICUBIC
     }
 
@@ -147,6 +165,7 @@ public record ServiceConfig(
                     + java.util.Arrays.toString(EnhancerChoice.values()).toLowerCase(Locale.ROOT) + ", got '"
                     + values.get("sdatc.enhancer") + "'");
         }
+        String modelDir = values.getOrDefault("sdatc.model.dir", "").trim();
         return new ServiceConfig(
                 reader.string("sdatc.application.id"),
                 Path.of(reader.string("sdatc.state.dir")),
@@ -156,7 +175,44 @@ public record ServiceConfig(
                 reader.string("sdatc.metrics.bind"),
                 reader.integer("sdatc.metrics.port", 0, 65535),
                 choice,
+                modelDir.isEmpty() ? null : Path.of(modelDir),
+                engineOptions(reader, maxRecord),
                 Map.copyOf(kafka));
+    }
+
+    private static SdatcOptions engineOptions(Values reader, int maxRecordBytes) {
+        ExecutionConfig execution = new ExecutionConfig(
+                reader.choice("sdatc.engine.provider", ExecutionConfig.Provider.class),
+                reader.integer("sdatc.engine.device.id", 0, 64),
+                reader.longValue("sdatc.engine.gpu.mem.limit.bytes", 0, Long.MAX_VALUE),
+                reader.choice("sdatc.engine.cudnn.conv.algo.search", ExecutionConfig.CudnnConvAlgoSearch.class),
+                reader.bool("sdatc.engine.tf32"),
+                reader.integer("sdatc.engine.threads", 0, 1024));
+        String cfw = reader.values().getOrDefault("sdatc.engine.cfw.weight", "").trim();
+        SdatcOptions d = SdatcOptions.defaults();
+        try {
+            return new SdatcOptions(
+                    reader.integer("sdatc.engine.steps", 1, 50),
+                    reader.choice("sdatc.engine.sampler", SdatcOptions.SamplerKind.class),
+                    reader.decimal("sdatc.engine.eta", 0, 1),
+                    d.strength(),
+                    reader.choice("sdatc.engine.flow", SdatcOptions.FlowSourceKind.class),
+                    d.disPreset(),
+                    new FlowGuidance.Config(
+                            reader.decimal("sdatc.engine.guidance.scale", 0, 100),
+                            d.guidance().stepSize(),
+                            d.guidance().target()),
+                    cfw.isEmpty() ? Double.NaN : reader.decimal("sdatc.engine.cfw.weight", 0, 1),
+                    reader.choice("sdatc.engine.color.fix", SdatcOptions.ColorFixKind.class),
+                    reader.integer("sdatc.engine.tile.size", 64, 16384),
+                    reader.integer("sdatc.engine.tile.overlap", 0, 4096),
+                    // The carry is stored in a state store: it must fit one record, with room to spare.
+                    maxRecordBytes - (1 << 20),
+                    execution,
+                    Path.of(reader.string("sdatc.model.cache")));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 
     public String bootstrapServers() {
@@ -183,6 +239,54 @@ public record ServiceConfig(
                 throw new ConfigException(key + " must not be empty");
             }
             return v.trim();
+        }
+
+        <E extends Enum<E>> E choice(String key, Class<E> type) {
+            String v = string(key);
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equalsIgnoreCase(v.replace('-', '_'))) {
+                    return e;
+                }
+            }
+            throw new ConfigException(key + " must be one of "
+                    + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT) + ", got '" + v
+                    + "'");
+        }
+
+        boolean bool(String key) {
+            String v = string(key);
+            if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(v);
+            }
+            throw new ConfigException(key + " must be true or false, got '" + v + "'");
+        }
+
+        double decimal(String key, double min, double max) {
+            String v = string(key);
+            double d;
+            try {
+                d = Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key + " must be a number, got '" + v + "'");
+            }
+            if (!(d >= min && d <= max)) {
+                throw new ConfigException(key + " must be in [" + min + ", " + max + "], got " + v);
+            }
+            return d;
+        }
+
+        long longValue(String key, long min, long max) {
+            String v = string(key);
+            long n;
+            try {
+                n = Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key + " must be a whole number, got '" + v + "'");
+            }
+            if (n < min || n > max) {
+                throw new ConfigException(key + " must be in [" + min + ", " + max + "], got " + n);
+            }
+            return n;
         }
 
         int integer(String key, int min, int max) {

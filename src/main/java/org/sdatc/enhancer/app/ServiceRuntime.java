@@ -51,6 +51,7 @@ final class ServiceRuntime implements AutoCloseable {
         try {
             enhancer = Enhancers.create(config);
             metrics.enhancerInfo(enhancer.info());
+            log.info("enhancer: {}", enhancer.info());
             EnhancerService service = EnhancerService.start(config, enhancer, new MetricsEvents(metrics), partitions);
             running.set(service);
             new StreamsStateMetrics(service::state).bindTo(registry);

@@ -140,7 +140,8 @@ class DashboardQueriesTest {
                         "sdatc.state.dir", tmp.resolve("state").toString(),
                         "sdatc.metrics.bind", "127.0.0.1",
                         "sdatc.metrics.port", "0",
-                        "sdatc.segment.worst.seconds", "20"));
+                        "sdatc.segment.worst.seconds", "20",
+                        "sdatc.enhancer", "bicubic"));
     }
 
     /**

@@ -94,7 +94,9 @@ class CrashRecoveryTest {
                 "--bootstrap-servers",
                 kafka.bootstrapServers(),
                 "--partitions",
-                "1"));
+                "1",
+                "--enhancer",
+                "bicubic"));
         for (String setting : List.of(
                 "sdatc.application.id=crash-test",
                 "sdatc.state.dir=" + dir.resolve("state"),

@@ -19,6 +19,9 @@ import org.sdatc.enhancer.app.ServiceConfig;
 import org.sdatc.enhancer.app.kafka.SegmentCollector;
 import org.sdatc.enhancer.app.kafka.SegmentPublisher;
 import org.sdatc.enhancer.engine.BicubicEnhancer;
+import org.sdatc.enhancer.engine.Enhancer;
+import org.sdatc.enhancer.engine.sdatc.SdatcEngine;
+import org.sdatc.enhancer.engine.sdatc.SdatcOptions;
 import org.sdatc.enhancer.media.CutSegment;
 import org.sdatc.enhancer.media.EncoderSettings;
 import org.sdatc.enhancer.media.Rational;
@@ -139,6 +142,43 @@ class EndToEndTest {
                     letters.get(0).getMessage().contains("cam-2"),
                     letters.get(0).getMessage());
             assertEquals(List.of(0L, 2L), List.copyOf(out.keySet()));
+        }
+    }
+
+    @Test
+    void theSdatcEngineEnhancesAStreamEndToEndAndStitchesAcrossSegments() throws Exception {
+        ServiceConfig config = config("sdatc");
+        List<CutSegment> small = SegmentCutter.cut(
+                SyntheticClip.generate(48, 32, 18, 9),
+                new Rational(12, 1),
+                0.5,
+                new EncoderSettings("libx264", "veryfast", 26));
+        Enhancer engine =
+                SdatcEngine.open(null, SdatcOptions.defaults().withModelCache(Path.of("target", "test-models")));
+        try (EnhancerService service = EnhancerService.start(config, engine, SegmentEvents.NONE, 1);
+                SegmentPublisher publisher = new SegmentPublisher(
+                        kafka.bootstrapServers(),
+                        Map.of(),
+                        config.stream().inputTopic(),
+                        KafkaCluster.MAX_RECORD_BYTES)) {
+            publisher.publish("cam-3", small.iterator(), false, 26, s -> {});
+
+            Map<Long, EnhancedSegment> out = collect(config, small.size(), Duration.ofSeconds(180));
+
+            assertEquals(small.size(), out.size());
+            for (long seq = 0; seq < small.size(); seq++) {
+                EnhancedSegment e = out.get(seq);
+                assertTrue(e.getModel().startsWith("sdatc/reference-tiny"), e.getModel());
+                assertEquals(4, e.getSteps());
+                assertEquals(4 * 48, e.getWidth());
+                assertEquals(small.get((int) seq).frameCount(), e.getFrameCount());
+                assertEquals(seq > 0, e.getContinuous(), "segments after the first continue the stream");
+                List<String> stages =
+                        e.getStageTimingsList().stream().map(t -> t.getStage()).toList();
+                assertTrue(
+                        stages.containsAll(List.of("decode", "dcm", "vae_encode", "sampler", "vae_decode", "encode")),
+                        stages.toString());
+            }
         }
     }
 
