@@ -181,17 +181,48 @@ public final class FlowGuidance {
         }
         int frames = z.dim(0);
         int channels = z.dim(1);
-        int frameSize = channels * flows.height * flows.width;
+        if (flows.boundary != null && flows.previous.dim(0) != channels) {
+            throw new IllegalArgumentException(
+                    "previous window latents " + flows.previous + " have another channel count than " + z);
+        }
+        // Warping, masks and L1 act on each channel alone, so channel groups are exact
+        // sub-problems: run them in parallel and add their errors in a fixed order (deterministic).
+        int groups = Math.max(1, Math.min(channels, Runtime.getRuntime().availableProcessors()));
+        float[] grad = new float[z.size()];
+        double[][] errors = new double[groups][];
+        java.util.stream.IntStream.range(0, groups).parallel().forEach(g -> {
+            int c0 = channels * g / groups;
+            int c1 = channels * (g + 1) / groups;
+            errors[g] = channelGroup(z, flows, c0, c1, grad);
+        });
+        double e = 0;
+        double eb = 0;
+        for (double[] ge : errors) {
+            e += ge[0];
+            eb += ge[1];
+        }
+        return new WarpError(e + eb, eb, new Tensor(grad, z.shape()));
+    }
+
+    /**
+     * Eq. 13 restricted to channels [c0, c1): writes their gradient into {@code grad} (layout of z)
+     * and returns {window error, boundary error}.
+     */
+    private static double[] channelGroup(Tensor z, GuidanceFlows flows, int c0, int c1, float[] grad) {
+        int frames = z.dim(0);
+        int channels = z.dim(1);
+        int plane = flows.height * flows.width;
+        int n = c1 - c0;
         Tensor[] zf = new Tensor[frames];
         Tensor[] gf = new Tensor[frames];
         for (int i = 0; i < frames; i++) {
-            float[] d = new float[frameSize];
-            System.arraycopy(z.data(), i * frameSize, d, 0, frameSize);
-            zf[i] = new Tensor(d, channels, flows.height, flows.width);
-            gf[i] = Tensor.zeros(channels, flows.height, flows.width);
+            float[] d = new float[n * plane];
+            System.arraycopy(z.data(), (i * channels + c0) * plane, d, 0, n * plane);
+            zf[i] = new Tensor(d, n, flows.height, flows.width);
+            gf[i] = Tensor.zeros(n, flows.height, flows.width);
         }
-        Tensor warped = Tensor.zeros(channels, flows.height, flows.width);
-        Tensor sign = Tensor.zeros(channels, flows.height, flows.width);
+        Tensor warped = Tensor.zeros(n, flows.height, flows.width);
+        Tensor sign = Tensor.zeros(n, flows.height, flows.width);
         double e = 0;
         for (int i = 0; i < frames - 1; i++) {
             Link l = flows.links.get(i);
@@ -202,19 +233,16 @@ public final class FlowGuidance {
         double eb = 0;
         if (flows.boundary != null) {
             Link l = flows.boundary;
-            Tensor prev = flows.previous;
-            if (prev.dim(0) != channels) {
-                throw new IllegalArgumentException(
-                        "previous window latents " + prev + " have another channel count than " + z);
-            }
+            float[] p = new float[n * plane];
+            System.arraycopy(flows.previous.data(), c0 * plane, p, 0, n * plane);
+            Tensor prev = new Tensor(p, n, flows.height, flows.width);
             eb += term(prev, zf[0], l.pair().backward(), l.backwardMask(), warped, sign, null, gf[0]);
             eb += term(zf[0], prev, l.pair().forward(), l.forwardMask(), warped, sign, gf[0], null);
         }
-        float[] grad = new float[z.size()];
         for (int i = 0; i < frames; i++) {
-            System.arraycopy(gf[i].data(), 0, grad, i * frameSize, frameSize);
+            System.arraycopy(gf[i].data(), 0, grad, (i * channels + c0) * plane, n * plane);
         }
-        return new WarpError(e + eb, eb, new Tensor(grad, z.shape()));
+        return new double[] {e, eb};
     }
 
     /**
