@@ -215,7 +215,10 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         if (segment.getStreamId().isEmpty()) {
             return "stream_id is empty";
         }
-        if (key != null && !key.equals(segment.getStreamId())) {
+        if (key == null) {
+            return "record has no key (records must be keyed by stream id, so a stream stays on one partition)";
+        }
+        if (!key.equals(segment.getStreamId())) {
             return "record key '" + key + "' differs from stream_id (records must be keyed by stream id)";
         }
         if (segment.getSequence() < 0) {

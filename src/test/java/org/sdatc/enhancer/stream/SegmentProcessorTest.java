@@ -369,6 +369,16 @@ class SegmentProcessorTest {
         assertTrue(letter.getMessage().contains("keyed by stream id"), letter.getMessage());
     }
 
+    @Test
+    void aRecordWithoutKeyIsDeadLettered() {
+        input.pipeInput((String) null, TestSegments.proto("cam", 0, segments.get(0)));
+
+        DeadLetter letter = deadLetterTopic.readValue();
+        assertEquals("INVALID_SEGMENT", letter.getReason());
+        assertTrue(letter.getMessage().contains("no key"), letter.getMessage());
+        assertNextValidSegmentIsProcessed(0);
+    }
+
     private void assertNextValidSegmentIsProcessed(long sequence) {
         input.pipeInput("cam", TestSegments.proto("cam", sequence, segments.get(1)));
         List<EnhancedSegment> out = output.readValuesToList();
