@@ -146,8 +146,19 @@ public final class SdatcEnhancer implements Enhancer {
         return info;
     }
 
+    /** Smallest low-resolution frame side the engine takes (DIS flow needs a few 8-pixel patches). */
+    public static final int MIN_SIDE = 16;
+
     @Override
     public WindowOutput enhance(WindowInput input) {
+        for (Image frame : input.frames()) {
+            if (frame.width() < MIN_SIDE || frame.height() < MIN_SIDE) {
+                throw new EnhancerException("stream '" + input.id().streamId() + "' segment "
+                        + input.id().sequence()
+                        + " window " + input.id().window() + ": frames of " + frame.width() + "x" + frame.height()
+                        + " are below the engine's minimum of " + MIN_SIDE + "x" + MIN_SIDE);
+            }
+        }
         Run run = run(input);
         return new WindowOutput(run.frames(), run.carry(), run.timings());
     }

@@ -293,6 +293,29 @@ class SdatcEnhancerTest {
     }
 
     @Test
+    void shouldEnhanceOddAndTinyFrameSizesOrRefuseThemAsBadInput() {
+        SdatcEnhancer e = SdatcEngine.over(tiny, SdatcOptions.defaults().withExecution(ExecutionConfig.cpu(2)));
+        int enhanced = 0;
+        int refused = 0;
+        for (int[] size : new int[][] {{13, 7}, {2, 2}, {1, 1}, {33, 9}, {17, 16}, {23, 19}}) {
+            List<Image> frames = translating(size[0], size[1], 5, 1);
+            try {
+                WindowOutput out = e.enhance(window(frames, 0, 5, null, 0));
+                assertEquals(5, out.frames().size());
+                assertEquals(4 * size[0], out.frames().get(0).width(), size[0] + "x" + size[1]);
+                assertEquals(4 * size[1], out.frames().get(0).height(), size[0] + "x" + size[1]);
+                enhanced++;
+            } catch (org.sdatc.enhancer.engine.EnhancerException e2) {
+                // A clear refusal naming the stream: the stream layer dead-letters the segment and goes on.
+                assertTrue(e2.getMessage().contains("cam-1") && e2.getMessage().contains("minimum"), e2.getMessage());
+                refused++;
+            }
+        }
+        assertEquals(2, enhanced, "odd sizes from 16 up are enhanced");
+        assertEquals(4, refused, "smaller frames are refused as bad input, not a crash");
+    }
+
+    @Test
     void shouldIgnoreACarryThatIsNotAnSdatcCarry() {
         List<Image> frames = SyntheticClip.generate(32, 24, 5, 3);
         SdatcEnhancer e = SdatcEngine.over(tiny, SdatcOptions.defaults().withExecution(ExecutionConfig.cpu(2)));
