@@ -25,25 +25,42 @@ public final class Bicubic {
         IntStream.range(0, src.height()).parallel().forEach(y -> {
             int rowIn = y * w * 3;
             int rowMid = y * ow * 3;
+            float[] row = new float[w * 3];
+            for (int i = 0; i < row.length; i++) {
+                row[i] = in[rowIn + i] & 0xff;
+            }
             for (int x = 0; x < ow; x++) {
+                int t = x * 4;
+                int p0 = tx.index[t] * 3;
+                int p1 = tx.index[t + 1] * 3;
+                int p2 = tx.index[t + 2] * 3;
+                int p3 = tx.index[t + 3] * 3;
+                float w0 = tx.weight[t];
+                float w1 = tx.weight[t + 1];
+                float w2 = tx.weight[t + 2];
+                float w3 = tx.weight[t + 3];
                 for (int c = 0; c < 3; c++) {
-                    float acc = 0;
-                    for (int k = 0; k < 4; k++) {
-                        acc += tx.weight[x * 4 + k] * (in[rowIn + tx.index[x * 4 + k] * 3 + c] & 0xff);
-                    }
-                    mid[rowMid + x * 3 + c] = acc;
+                    mid[rowMid + x * 3 + c] = w0 * row[p0 + c] + w1 * row[p1 + c] + w2 * row[p2 + c] + w3 * row[p3 + c];
                 }
             }
         });
         byte[] out = new byte[oh * ow * 3];
+        int rowLength = ow * 3;
         IntStream.range(0, oh).parallel().forEach(y -> {
-            int rowOut = y * ow * 3;
-            for (int i = 0; i < ow * 3; i++) {
-                float acc = 0;
-                for (int k = 0; k < 4; k++) {
-                    acc += ty.weight[y * 4 + k] * mid[ty.index[y * 4 + k] * ow * 3 + i];
-                }
-                int q = Math.round(acc);
+            int t = y * 4;
+            int r0 = ty.index[t] * rowLength;
+            int r1 = ty.index[t + 1] * rowLength;
+            int r2 = ty.index[t + 2] * rowLength;
+            int r3 = ty.index[t + 3] * rowLength;
+            float w0 = ty.weight[t];
+            float w1 = ty.weight[t + 1];
+            float w2 = ty.weight[t + 2];
+            float w3 = ty.weight[t + 3];
+            int rowOut = y * rowLength;
+            for (int i = 0; i < rowLength; i++) {
+                float acc = w0 * mid[r0 + i] + w1 * mid[r1 + i] + w2 * mid[r2 + i] + w3 * mid[r3 + i];
+                // Round half up, then clamp: the same as Math.round for the values that survive.
+                int q = (int) (acc + 0.5f);
                 out[rowOut + i] = (byte) (q < 0 ? 0 : Math.min(255, q));
             }
         });
