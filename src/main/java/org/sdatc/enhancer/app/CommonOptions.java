@@ -43,7 +43,10 @@ public final class CommonOptions {
     @Option(names = "--sampler", paramLabel = "NAME", description = "ddim (default) or dpmpp-2m.")
     String sampler;
 
-    @Option(names = "--flow", paramLabel = "SOURCE", description = "Flow guidance: dis (default) or none.")
+    @Option(
+            names = "--flow",
+            paramLabel = "SOURCE",
+            description = "Flow guidance: dis (default), motion-vectors, model or none.")
     String flow;
 
     @Option(

@@ -56,7 +56,6 @@ public final class EnhanceCommand implements Callable<Integer> {
         EncoderSettings outputSettings = config.stream().encoder();
         SegmentEncoder.requireEncoder(outputSettings);
         EncoderSettings lossless = new EncoderSettings("libx264", "ultrafast", 0);
-        SegmentDecoder decoder = new SegmentDecoder();
         SegmentEncoder encoder = new SegmentEncoder();
         long started = System.nanoTime();
         int frames = 0;
@@ -68,6 +67,7 @@ public final class EnhanceCommand implements Callable<Integer> {
         try (Enhancer enhancer = Enhancers.create(config);
                 Stream<CutSegment> cut = SegmentCutter.cut(input, segmentSeconds, null, null, lossless);
                 SegmentJoiner joiner = new SegmentJoiner(output)) {
+            SegmentDecoder decoder = new SegmentDecoder(enhancer.wantsMotionVectors());
             SegmentEnhancer segmentEnhancer = new SegmentEnhancer(
                     new WindowPlanner(
                             config.stream().windowLength(), config.stream().windowContext()),
@@ -79,7 +79,12 @@ public final class EnhanceCommand implements Callable<Integer> {
                 DecodedSegment decoded =
                         decoder.decode(segment.payload(), ContainerFormat.MPEGTS, VideoCodec.H264, unlimited(segment));
                 SegmentEnhancer.Result result = segmentEnhancer.enhance(
-                        input.getFileName().toString(), segments, decoded.frames(), continuity, CompressionHints.NONE);
+                        input.getFileName().toString(),
+                        segments,
+                        decoded.frames(),
+                        decoded.motion(),
+                        continuity,
+                        CompressionHints.NONE);
                 continuity = result.next();
                 joiner.append(encoder.encode(
                         result.frames(), decoded.pts(), decoded.timeBase(), decoded.frameRate(), outputSettings));

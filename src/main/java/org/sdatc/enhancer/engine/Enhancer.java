@@ -22,6 +22,14 @@ public interface Enhancer extends AutoCloseable {
      */
     WindowOutput enhance(WindowInput input);
 
+    /**
+     * Whether this enhancer uses the decoder's motion vectors ({@link WindowInput#motion()}):
+     * callers decode with motion export only then, since it costs decode time and memory.
+     */
+    default boolean wantsMotionVectors() {
+        return false;
+    }
+
     @Override
     default void close() {}
 }

@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.sdatc.enhancer.tensor.Image;
+import org.sdatc.enhancer.tensor.MotionField;
 
 /**
  * Decodes one in-memory segment to RGB24 frames with their container timestamps.
@@ -30,6 +31,26 @@ import org.sdatc.enhancer.tensor.Image;
  */
 public final class SegmentDecoder {
     private static final int TS_PACKET_BYTES = 188;
+
+    private final boolean motionVectors;
+
+    /** A decoder that returns frames only. */
+    public SegmentDecoder() {
+        this(false);
+    }
+
+    /**
+     * @param motionVectors also return each frame's motion vectors as a {@link
+     *     org.sdatc.enhancer.tensor.MotionField} ({@link DecodedSegment#motion()}), for the engine's
+     *     motion-vector flow source; off by default, since it costs decode time and memory
+     */
+    public SegmentDecoder(boolean motionVectors) {
+        this.motionVectors = motionVectors;
+    }
+
+    public boolean motionVectors() {
+        return motionVectors;
+    }
 
     public DecodedSegment decode(byte[] payload, ContainerFormat container, VideoCodec codec, DecodeLimits limits) {
         Objects.requireNonNull(payload, "payload");
@@ -65,8 +86,9 @@ public final class SegmentDecoder {
             sizeCheck.accept(reader.declaredSize());
             reader.beforeEachPacket(sizeCheck);
             Rational timeBase = Av.rational(reader.stream().time_base());
-            reader.openDecoder(true);
+            reader.openDecoder(true, motionVectors);
             List<Image> frames = new ArrayList<>();
+            List<MotionField> motion = motionVectors ? new ArrayList<>() : null;
             long[] pts = new long[16];
             Rational frameRate = reader.frameRate();
             try (FrameScaler scaler = new FrameScaler()) {
@@ -101,6 +123,10 @@ public final class SegmentDecoder {
                     }
                     pts[frames.size()] = timestamp(frame, frames.size(), pts, timeBase, frameRate);
                     frames.add(scaler.toImage(frame, frame.width(), frame.height()));
+                    if (motion != null) {
+                        // The first frame of a segment has no predecessor in it, whatever it is coded as.
+                        motion.add(motion.isEmpty() ? null : MotionVectors.of(frame, reader.reorders()));
+                    }
                 }
             }
             if (frames.isEmpty()) {
@@ -113,7 +139,13 @@ public final class SegmentDecoder {
             }
             Image first = frames.get(0);
             return new DecodedSegment(
-                    frames, Arrays.copyOf(pts, frames.size()), timeBase, frameRate, first.width(), first.height());
+                    frames,
+                    Arrays.copyOf(pts, frames.size()),
+                    timeBase,
+                    frameRate,
+                    first.width(),
+                    first.height(),
+                    motion);
         }
     }
 

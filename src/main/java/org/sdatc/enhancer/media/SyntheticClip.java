@@ -63,6 +63,41 @@ public final class SyntheticClip {
         return out;
     }
 
+    /**
+     * A clip of known motion: crops of one larger still frame of {@link #generate}, so that
+     * everything moves together by exactly {@code shifts[k - 1]} = {dx, dy} whole pixels from frame
+     * k - 1 to frame k (content moves right for dx > 0, down for dy > 0). Frame 0 is the crop at
+     * the centre; there are {@code shifts.length + 1} frames.
+     */
+    public static List<Image> translating(int width, int height, long seed, int[]... shifts) {
+        int[] x = new int[shifts.length + 1];
+        int[] y = new int[shifts.length + 1];
+        int minX = 0;
+        int maxX = 0;
+        int minY = 0;
+        int maxY = 0;
+        for (int k = 1; k <= shifts.length; k++) {
+            // Content moving by +d means the crop window moving by -d over the still frame.
+            x[k] = x[k - 1] - shifts[k - 1][0];
+            y[k] = y[k - 1] - shifts[k - 1][1];
+            minX = Math.min(minX, x[k]);
+            maxX = Math.max(maxX, x[k]);
+            minY = Math.min(minY, y[k]);
+            maxY = Math.max(maxY, y[k]);
+        }
+        Image big = generate(width + maxX - minX, height + maxY - minY, 1, seed).get(0);
+        List<Image> out = new ArrayList<>(x.length);
+        for (int k = 0; k < x.length; k++) {
+            byte[] rgb = new byte[width * height * 3];
+            for (int r = 0; r < height; r++) {
+                int src = ((y[k] - minY + r) * big.width() + x[k] - minX) * 3;
+                System.arraycopy(big.rgb(), src, rgb, r * width * 3, width * 3);
+            }
+            out.add(new Image(width, height, rgb));
+        }
+        return out;
+    }
+
     private static byte[] texture(int tw, int th, SplittableRandom random) {
         float[][] coarse = grid(tw / COARSE_CELL, th / COARSE_CELL, 3, random);
         // Fine detail in luminance only: like camera footage, colour varies slowly (4:2:0 assumes it).

@@ -1,5 +1,6 @@
 package org.sdatc.enhancer.media;
 
+import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_FLAG2_EXPORT_MVS;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_EF_EXPLODE;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_CORRUPT;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
@@ -185,6 +186,15 @@ final class VideoReader implements AutoCloseable {
      * being concealed: a service must not enhance and republish a half-grey frame.
      */
     void openDecoder(boolean strict) {
+        openDecoder(strict, false);
+    }
+
+    /**
+     * As {@link #openDecoder(boolean)}; with {@code exportMotion} the decoder attaches each frame's
+     * motion vectors as side data (read with {@link MotionVectors}). The flag must be set before
+     * avcodec_open2: JavaCV's grabber sets it through an option and then returns stale side data.
+     */
+    void openDecoder(boolean strict, boolean exportMotion) {
         AVCodec codec = avcodec_find_decoder(params().codec_id());
         if (codec == null) {
             throw new MediaException(
@@ -199,6 +209,9 @@ final class VideoReader implements AutoCloseable {
         if (strict) {
             decoder.err_recognition(decoder.err_recognition() | AV_EF_EXPLODE);
         }
+        if (exportMotion) {
+            decoder.flags2(decoder.flags2() | AV_CODEC_FLAG2_EXPORT_MVS);
+        }
         int ret = avcodec_open2(decoder, codec, (AVDictionary) null);
         if (ret < 0) {
             throw new MediaException(
@@ -206,6 +219,11 @@ final class VideoReader implements AutoCloseable {
                     source + ": could not open the " + codecName(params().codec_id()) + " decoder (" + Av.describe(ret)
                             + ")");
         }
+    }
+
+    /** Whether the opened decoder reorders frames (the stream has B frames). */
+    boolean reorders() {
+        return decoder.has_b_frames() > 0;
     }
 
     /**

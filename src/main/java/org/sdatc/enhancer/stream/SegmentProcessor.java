@@ -58,7 +58,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
     private final Enhancer enhancer;
     private final SegmentEvents events;
     private final SegmentEnhancer segmentEnhancer;
-    private final SegmentDecoder decoder = new SegmentDecoder();
+    private final SegmentDecoder decoder;
     private final SegmentEncoder encoder = new SegmentEncoder();
 
     private ProcessorContext<String, MessageLite> context;
@@ -70,6 +70,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         this.settings = settings;
         this.enhancer = enhancer;
         this.events = events;
+        this.decoder = new SegmentDecoder(enhancer.wantsMotionVectors());
         this.segmentEnhancer =
                 new SegmentEnhancer(new WindowPlanner(settings.windowLength(), settings.windowContext()), enhancer);
     }
@@ -149,6 +150,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                     streamId,
                     segment.getSequence(),
                     decoded.frames(),
+                    decoded.motion(),
                     new SegmentEnhancer.Continuity(tail, carry),
                     hintsOf(segment));
         } catch (EnhancerException e) {

@@ -17,6 +17,8 @@ import org.sdatc.enhancer.engine.flow.DisFlowSource;
 import org.sdatc.enhancer.engine.flow.FlowGuidance;
 import org.sdatc.enhancer.engine.flow.FlowPair;
 import org.sdatc.enhancer.engine.flow.FlowSource;
+import org.sdatc.enhancer.engine.flow.ModelFlowSource;
+import org.sdatc.enhancer.engine.flow.MotionVectorFlowSource;
 import org.sdatc.enhancer.engine.onnx.ModelContractException;
 import org.sdatc.enhancer.engine.onnx.ModelManifest;
 import org.sdatc.enhancer.engine.onnx.ModelStage;
@@ -34,6 +36,7 @@ import org.sdatc.enhancer.engine.sampler.SchedulerConfig;
 import org.sdatc.enhancer.engine.sampler.StepHook;
 import org.sdatc.enhancer.engine.sampler.TimestepSpacing;
 import org.sdatc.enhancer.tensor.Image;
+import org.sdatc.enhancer.tensor.MotionField;
 import org.sdatc.enhancer.tensor.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,15 +52,18 @@ import org.slf4j.LoggerFactory;
  *       by {@code WindowId.seed()}: the UNet + ControlNet + PCAM of Eq. 6-8 predicts on all T
  *       frames at once; after every step Eq. 13-14 (flow-guided latent correction) moves the
  *       latents against the gradient of their flow warping error, with flows from the
- *       low-resolution frames (DIS) resized to latent size and occlusion masks;
+ *       low-resolution frames (sdatc.engine.flow: OpenCV DIS; the decoder's motion vectors from
+ *       {@link WindowInput#motion()}, DIS for pairs without them; or the model's flow stage)
+ *       resized to latent size and occlusion masks;
  *   <li>VAE decoder with PCAM, STAM (Eq. 9-11) and CFW (Eq. 12, weight w) over the T frames;
  *   <li>tiles blended, then the colour fix (AdaIN by default) against the low-quality frame.
  * </ol>
  *
  * <p><b>Stitching.</b> The carry out holds the final latents of the window's <em>last</em> frame
  * (frame T-1) and that frame at low resolution. The next window ties its <em>first</em> frame to
- * them through FlowGuidance's boundary terms, with DIS flow computed between the two
- * low-resolution frames. With {@code WindowPlanner}'s overlap of {@code context} frames, the next
+ * them through FlowGuidance's boundary terms, with flow computed between the two
+ * low-resolution frames (by DIS for the motion-vector source: the carried frame has no vectors
+ * towards this window's first frame). With {@code WindowPlanner}'s overlap of {@code context} frames, the next
  * window's first frame is this window's frame T - context (for context 2: the carried frame is
  * s5, the next window starts at s4, so the flow runs one frame backwards in time); with context
  * 0 it is the frame right after. Either way the pair is a genuine (a, b) frame pair with measured
@@ -105,6 +111,14 @@ public final class SdatcEnhancer implements Enhancer {
         schedule.timesteps(options.steps(), options.strength());
         this.flowSource = switch (options.flowSource()) {
             case DIS -> new DisFlowSource(options.disPreset());
+            case MOTION_VECTORS -> new MotionVectorFlowSource(new DisFlowSource(options.disPreset()));
+            case MODEL ->
+                new ModelFlowSource(sessions.flow()
+                        .orElseThrow(() -> new ModelContractException("model " + manifest.name() + " in "
+                                + sessions.model().dir() + " has no \"" + ModelStage.FLOW.key()
+                                + "\" stage, which sdatc.engine.flow=model needs: add a flow graph to its manifest's"
+                                + " stages (docs/model-contract.md) or set sdatc.engine.flow to dis or"
+                                + " motion-vectors")));
             case NONE -> null;
         };
         this.guidance = new FlowGuidance(options.guidance());
@@ -148,6 +162,11 @@ public final class SdatcEnhancer implements Enhancer {
 
     /** Smallest low-resolution frame side the engine takes (DIS flow needs a few 8-pixel patches). */
     public static final int MIN_SIDE = 16;
+
+    @Override
+    public boolean wantsMotionVectors() {
+        return flowSource instanceof MotionVectorFlowSource;
+    }
 
     @Override
     public WindowOutput enhance(WindowInput input) {
@@ -293,7 +312,9 @@ public final class SdatcEnhancer implements Enhancer {
         StepHook hook = StepHook.NONE;
         if (flowSource != null && options.guidance().scale() > 0) {
             FlowGuidance.GuidanceFlows flows = timings.time(Stage.FLOW, () -> {
-                List<FlowPair> pairs = flowSource.flows(crops);
+                List<FlowPair> pairs = flowSource instanceof MotionVectorFlowSource mv
+                        ? mv.flows(crops, cropMotion(input.motion(), tile, pw, ph))
+                        : flowSource.flows(crops);
                 FlowGuidance.Boundary boundary = null;
                 if (previousLatents != null) {
                     FlowPair link = flowSource
@@ -398,6 +419,18 @@ public final class SdatcEnhancer implements Enhancer {
             }
         }
         return new Image(pw, ph, rgb);
+    }
+
+    /** The tile's region of each frame's motion field, as {@link #cropPad} cuts the frames; null stays null. */
+    private static List<MotionField> cropMotion(List<MotionField> motion, Tile tile, int pw, int ph) {
+        if (motion == null) {
+            return null;
+        }
+        List<MotionField> out = new ArrayList<>(motion.size());
+        for (MotionField m : motion) {
+            out.add(m == null ? null : m.cropPad(tile.x(), tile.y(), pw, ph));
+        }
+        return out;
     }
 
     static Tensor frameOf(Tensor z, int index) {

@@ -16,8 +16,9 @@ import org.sdatc.enhancer.engine.reference.ReferenceModels;
  * @param eta DDIM stochasticity [eta], default 0 (deterministic); DPM++ 2M ignores it
  * @param strength fraction of the schedule the start latents are noised to [strength], in (0, 1],
  *     default 1 (start from the condition latents noised to the last training timestep)
- * @param flowSource DIS (OpenCV optical flow on the low-resolution frames) or NONE (no Eq. 13-14
- *     guidance, no stitching) [flow], default DIS
+ * @param flowSource DIS (OpenCV optical flow on the low-resolution frames), MOTION_VECTORS (the
+ *     H.264 decoder's motion vectors, DIS for pairs without them), MODEL (the model directory's
+ *     optional flow stage) or NONE (no Eq. 13-14 guidance, no stitching) [flow], default DIS
  * @param disPreset DIS speed preset [flow.dis-preset], default ULTRAFAST
  * @param guidance Eq. 14's scale, step-size schedule and target [guidance.scale,
  *     guidance.step-size, guidance.target], default {@link FlowGuidance.Config#defaults()}
@@ -59,6 +60,8 @@ public record SdatcOptions(
 
     public enum FlowSourceKind {
         DIS,
+        MOTION_VECTORS,
+        MODEL,
         NONE
     }
 
@@ -70,7 +73,7 @@ public record SdatcOptions(
 
     public SdatcOptions {
         Objects.requireNonNull(sampler, "sdatc.sampler must be DDIM or DPMPP_2M");
-        Objects.requireNonNull(flowSource, "sdatc.flow must be DIS or NONE");
+        Objects.requireNonNull(flowSource, "sdatc.flow must be DIS, MOTION_VECTORS, MODEL or NONE");
         Objects.requireNonNull(disPreset, "sdatc.flow.dis-preset");
         Objects.requireNonNull(guidance, "sdatc.guidance");
         Objects.requireNonNull(colorFix, "sdatc.color-fix must be ADAIN, WAVELET or NONE");
