@@ -379,6 +379,56 @@ class SegmentProcessorTest {
         assertNextValidSegmentIsProcessed(0);
     }
 
+    @Test
+    void anEnhancerThatWantsMotionVectorsGetsTheDecodersMotionForTheSegmentsFrames() {
+        List<WindowInput> seen = new ArrayList<>();
+        BicubicEnhancer bicubic = new BicubicEnhancer(4);
+        Enhancer motionHungry = new Enhancer() {
+            @Override
+            public EnhancerInfo info() {
+                return bicubic.info();
+            }
+
+            @Override
+            public boolean wantsMotionVectors() {
+                return true;
+            }
+
+            @Override
+            public WindowOutput enhance(WindowInput in) {
+                seen.add(in);
+                return bicubic.enhance(in);
+            }
+        };
+        StreamSettings settings = new StreamSettings(
+                "in", "out", "dlq", 5, 2, new DecodeLimits(128, 96, 40, 1 << 20), EncoderSettings.defaults());
+        Properties props = StreamsProperties.of(
+                "motion",
+                "dummy:9092",
+                stateDir.resolve("motion").toString(),
+                java.time.Duration.ofSeconds(30),
+                8 << 20,
+                settings,
+                SegmentEvents.NONE,
+                Map.of());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        try (TopologyTestDriver motionDriver =
+                new TopologyTestDriver(EnhancerTopology.build(settings, motionHungry, SegmentEvents.NONE), props)) {
+            TestInputTopic<String, VideoSegment> in = motionDriver.createInputTopic(
+                    "in", new StringSerializer(), Serdes.videoSegment().serializer());
+            in.pipeInput("cam", TestSegments.proto("cam", 0, segments.get(0)));
+        }
+
+        assertFalse(seen.isEmpty());
+        WindowInput first = seen.get(0);
+        assertTrue(first.motion() != null, "the window carries motion entries");
+        assertEquals(first.frames().size(), first.motion().size());
+        // Inter frames of a panning clip carry vectors; the keyframe does not.
+        assertTrue(first.motion().get(0) == null, "the segment's first frame is a keyframe: no motion");
+        assertTrue(first.motion().subList(1, 5).stream().anyMatch(m -> m != null), "inter frames have motion");
+        assertTrue(windows.isEmpty(), "the default enhancer was not involved");
+    }
+
     private void assertNextValidSegmentIsProcessed(long sequence) {
         input.pipeInput("cam", TestSegments.proto("cam", sequence, segments.get(1)));
         List<EnhancedSegment> out = output.readValuesToList();
