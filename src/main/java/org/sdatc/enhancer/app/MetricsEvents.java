@@ -35,7 +35,12 @@ final class MetricsEvents implements SegmentEvents {
 
     @Override
     public void enhanced(SegmentReport report) {
-        metrics.segmentOut(report.frames(), report.videoSeconds(), report.processingNanos(), report.endToEndMicros());
+        if (report.endToEndMicros() == SegmentReport.UNKNOWN) {
+            metrics.segmentOut(report.frames(), report.videoSeconds(), report.processingNanos());
+        } else {
+            metrics.segmentOut(
+                    report.frames(), report.videoSeconds(), report.processingNanos(), report.endToEndMicros());
+        }
         metrics.stages(report.timings());
     }
 }

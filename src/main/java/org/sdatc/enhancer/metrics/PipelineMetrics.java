@@ -128,17 +128,22 @@ public final class PipelineMetrics {
      *     instead of the latency histogram
      */
     public void segmentOut(int frames, double videoSeconds, long processingNanos, long endToEndMicros) {
+        segmentOut(frames, videoSeconds, processingNanos);
+        if (endToEndMicros >= 0) {
+            latency.record(endToEndMicros, TimeUnit.MICROSECONDS);
+        } else {
+            clockSkewed.increment();
+        }
+    }
+
+    /** One enhanced segment whose producer gave no timestamp: no end-to-end latency to record. */
+    public void segmentOut(int frames, double videoSeconds, long processingNanos) {
         segmentsOut.increment();
         framesOut.increment(frames);
         videoOut.increment(videoSeconds);
         processing.record(processingNanos, TimeUnit.NANOSECONDS);
         if (processingNanos > 0) {
             realtimeFactor.set(videoSeconds / (processingNanos / 1e9));
-        }
-        if (endToEndMicros >= 0) {
-            latency.record(endToEndMicros, TimeUnit.MICROSECONDS);
-        } else {
-            clockSkewed.increment();
         }
     }
 

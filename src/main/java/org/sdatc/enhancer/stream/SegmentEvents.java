@@ -30,9 +30,12 @@ public interface SegmentEvents {
      * @param frames frames in (and out of) the segment
      * @param videoSeconds the segment's duration
      * @param processingNanos from the start of processing to handing the result to the producer
-     * @param endToEndMicros from the producer's timestamp to handing the result to the producer
+     * @param endToEndMicros from the producer's timestamp to handing the result to the producer;
+     *     {@link #UNKNOWN} when the segment carries no producer timestamp
      * @param timings per-stage time
      */
     record SegmentReport(
-            int frames, double videoSeconds, long processingNanos, long endToEndMicros, StageTimings timings) {}
+            int frames, double videoSeconds, long processingNanos, long endToEndMicros, StageTimings timings) {
+        public static final long UNKNOWN = Long.MIN_VALUE;
+    }
 }

@@ -195,7 +195,9 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         saveState(streamId, segment.getSequence(), decoded, result.next(), info);
 
         long processingNanos = System.nanoTime() - start;
-        long endToEndUs = segment.getProducerTimestampUs() > 0 ? publishedUs - segment.getProducerTimestampUs() : -1;
+        long endToEndUs = segment.getProducerTimestampUs() > 0
+                ? publishedUs - segment.getProducerTimestampUs()
+                : SegmentEvents.SegmentReport.UNKNOWN;
         double videoSeconds = enhanced.size() / decoded.frameRate().toDouble();
         events.enhanced(
                 new SegmentEvents.SegmentReport(enhanced.size(), videoSeconds, processingNanos, endToEndUs, timings));
@@ -210,7 +212,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                 first.height(),
                 result.windows(),
                 processingNanos / 1_000_000,
-                endToEndUs < 0 ? "n/a" : endToEndUs / 1000);
+                endToEndUs == SegmentEvents.SegmentReport.UNKNOWN ? "n/a" : endToEndUs / 1000);
     }
 
     private String validate(String key, VideoSegment segment) {
