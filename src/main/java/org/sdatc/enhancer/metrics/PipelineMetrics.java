@@ -191,9 +191,18 @@ public final class PipelineMetrics {
         stageTimers.get(stage).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Records every stage of one window's (or segment's) timings. */
+    /**
+     * Records every stage of a segment's timings as durations per run: a stage that ran n times
+     * (once per window, or per denoising step) adds n observations of its mean, so the histogram
+     * reads "time per window" or "time per step", not "per segment".
+     */
     public void stages(StageTimings timings) {
-        timings.asMap().forEach(this::stage);
+        timings.asMap().forEach((stage, total) -> {
+            int runs = Math.max(1, timings.calls(stage));
+            for (int i = 0; i < runs; i++) {
+                stage(stage, total / runs);
+            }
+        });
     }
 
     /**

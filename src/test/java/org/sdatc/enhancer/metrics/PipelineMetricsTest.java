@@ -42,7 +42,7 @@ class PipelineMetricsTest {
     }
 
     @Test
-    void stageTimingsOfAWindowAreRecordedUnderTheirStageTags() {
+    void stageTimingsAreRecordedPerRunUnderTheirStageTags() {
         StageTimings timings = new StageTimings();
         timings.add(Stage.VAE_ENCODE, 2_000_000);
         timings.add(Stage.DENOISE_STEP, 5_000_000);
@@ -51,12 +51,54 @@ class PipelineMetricsTest {
         Timer denoise = registry.get(MeterNames.STAGE_DURATION)
                 .tag(MeterNames.TAG_STAGE, "denoise_step")
                 .timer();
-        assertEquals(1, denoise.count(), "StageTimings sums repeated stages per window");
+        assertEquals(2, denoise.count(), "two denoising steps are two observations, not one sum");
         assertEquals(12.0, denoise.totalTime(TimeUnit.MILLISECONDS), 1e-9);
+        assertEquals(6.0, denoise.max(TimeUnit.MILLISECONDS), 1e-9, "each observation is the mean step");
         assertEquals(
                 1,
                 registry.get(MeterNames.STAGE_DURATION)
                         .tag(MeterNames.TAG_STAGE, "vae_encode")
+                        .timer()
+                        .count());
+    }
+
+    @Test
+    void aSegmentsMergedTimingsKeepHowManyTimesEachStageRan() {
+        StageTimings segment = new StageTimings();
+        for (int window = 0; window < 3; window++) {
+            StageTimings w = new StageTimings();
+            w.add(Stage.DCM, 30_000_000);
+            for (int step = 0; step < 4; step++) {
+                w.add(Stage.DENOISE_STEP, 10_000_000);
+            }
+            segment.addAll(w);
+        }
+        segment.add(Stage.ENCODE, 50_000_000);
+        metrics.stages(segment);
+
+        assertEquals(
+                12,
+                registry.get(MeterNames.STAGE_DURATION)
+                        .tag(MeterNames.TAG_STAGE, "denoise_step")
+                        .timer()
+                        .count());
+        assertEquals(
+                3,
+                registry.get(MeterNames.STAGE_DURATION)
+                        .tag(MeterNames.TAG_STAGE, "dcm")
+                        .timer()
+                        .count());
+        assertEquals(
+                30.0,
+                registry.get(MeterNames.STAGE_DURATION)
+                        .tag(MeterNames.TAG_STAGE, "dcm")
+                        .timer()
+                        .max(TimeUnit.MILLISECONDS),
+                1e-9);
+        assertEquals(
+                1,
+                registry.get(MeterNames.STAGE_DURATION)
+                        .tag(MeterNames.TAG_STAGE, "encode")
                         .timer()
                         .count());
     }
