@@ -51,9 +51,16 @@ public final class StreamsProperties {
                 DeadLetterDeserializationHandler.class.getName());
         p.put(DeadLetterDeserializationHandler.DEAD_LETTER_TOPIC_CONFIG, settings.deadLetterTopic());
         p.put(SegmentEvents.CONFIG, events);
+        // No global stores here; opting in now is what Kafka 5.0 will do by default.
+        p.put("processing.exception.handler.global.enabled", true);
 
         long w = worstSegment.toMillis();
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), (int) (3 * w + 60_000));
+        int maxPollInterval = (int) (3 * w + 60_000);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), maxPollInterval);
+        // An idle connection must outlive the longest wait between polls, or a rejoin is disrupted.
+        p.put(
+                StreamsConfig.consumerPrefix(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG),
+                Math.max(540_000, maxPollInterval + 60_000));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 10);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int)
                 Math.min(900_000, 2 * w + 30_000));
