@@ -49,10 +49,10 @@ public final class EnhanceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ServiceConfig config = common.load(Map.of());
         if (!Files.isReadable(input)) {
             throw new UserError("input video " + input + " does not exist or cannot be read");
         }
-        ServiceConfig config = common.load(Map.of());
         EncoderSettings outputSettings = config.stream().encoder();
         SegmentEncoder.requireEncoder(outputSettings);
         EncoderSettings lossless = new EncoderSettings("libx264", "ultrafast", 0);

@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
  * What an independent tool (Debian's ffprobe, installed by .ci/run) sees in a video file: the check
  * does not go through this project's own decoder.
  */
-record Probe(int width, int height, int frames) {
-    static Probe of(Path file) throws IOException, InterruptedException {
+public record Probe(int width, int height, int frames) {
+    public static Probe of(Path file) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(
                         "ffprobe",
                         "-v",
