@@ -4,19 +4,13 @@ import static org.sdatc.enhancer.engine.reference.OnnxGraphBuilder.ElemType.FLOA
 import static org.sdatc.enhancer.engine.reference.OnnxGraphBuilder.ElemType.INT64;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.sdatc.enhancer.engine.onnx.ModelManifest;
 import org.sdatc.enhancer.engine.onnx.ModelStage;
 import org.sdatc.enhancer.engine.onnx.ir.ModelProto;
@@ -79,31 +73,12 @@ public final class PaperModels {
      * concurrent callers: each generates into a private temp directory and moves it in.
      */
     public static Path ensure(PaperProfile p, Path cacheRoot) {
-        Path dir = cacheRoot.resolve(p.cacheKey() + "-v" + VERSION);
-        if (Files.isRegularFile(dir.resolve(ModelManifest.FILE_NAME))) {
-            return dir;
-        }
-        try {
-            Files.createDirectories(cacheRoot);
-            Path tmp = Files.createTempDirectory(cacheRoot, ".gen-");
-            try {
-                generate(p, tmp);
-                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-                deleteTree(tmp);
-            } catch (IOException | RuntimeException e) {
-                deleteTree(tmp);
-                if (!Files.isRegularFile(dir.resolve(ModelManifest.FILE_NAME))) {
-                    throw e;
-                }
-            }
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "cannot generate model " + p.name() + " under " + cacheRoot
-                            + ": check that the directory is writable and has room (reference-paper needs ~6 GB)",
-                    e);
-        }
+        return ModelCache.ensure(
+                cacheRoot,
+                p.cacheKey() + "-v" + VERSION,
+                p.name(),
+                "check that the directory is writable and has room (reference-paper needs ~6 GB)",
+                dir -> generate(p, dir));
     }
 
     /** Writes manifest.json and the four stage graphs (with external data) into {@code dir}. */
@@ -340,13 +315,5 @@ public final class PaperModels {
         h = k.resBlock(prefix + ".mid.res0", h, top, temb);
         h = k.spatialTransformer(prefix + ".mid.attn", h, context, p.headDim());
         return k.resBlock(prefix + ".mid.res1", h, top, temb);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
     }
 }

@@ -4,17 +4,11 @@ import static org.sdatc.enhancer.engine.reference.OnnxGraphBuilder.ElemType.FLOA
 import static org.sdatc.enhancer.engine.reference.OnnxGraphBuilder.ElemType.INT64;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.sdatc.enhancer.engine.onnx.ModelManifest;
 import org.sdatc.enhancer.engine.onnx.ModelStage;
 import org.sdatc.enhancer.engine.reference.Blocks.Init;
@@ -56,31 +50,12 @@ public final class ReferenceModels {
      * against concurrent callers: each generates into a private temp directory and moves it in.
      */
     public static Path ensure(ReferenceProfile profile, Path cacheRoot) {
-        Path dir = cacheRoot.resolve(profile.cacheKey() + "-v" + VERSION);
-        if (Files.isRegularFile(dir.resolve(ModelManifest.FILE_NAME))) {
-            return dir;
-        }
-        try {
-            Files.createDirectories(cacheRoot);
-            Path tmp = Files.createTempDirectory(cacheRoot, ".gen-");
-            generate(profile, tmp);
-            try {
-                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-                deleteTree(tmp);
-            } catch (IOException e) {
-                deleteTree(tmp);
-                if (!Files.isRegularFile(dir.resolve(ModelManifest.FILE_NAME))) {
-                    throw e;
-                }
-            }
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "cannot generate model " + profile.name() + " under " + cacheRoot
-                            + ": check that the directory is writable (or choose another model cache)",
-                    e);
-        }
+        return ModelCache.ensure(
+                cacheRoot,
+                profile.cacheKey() + "-v" + VERSION,
+                profile.name(),
+                "check that the directory is writable (or choose another model cache)",
+                dir -> generate(profile, dir));
     }
 
     /** Writes manifest.json and the four stage graphs of {@code profile} into {@code dir}. */
@@ -386,13 +361,5 @@ public final class ReferenceModels {
             skips.add(h);
         }
         return skips;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
     }
 }
