@@ -290,17 +290,7 @@ public record ServiceConfig(
         }
 
         int integer(String key, int min, int max) {
-            String v = string(key);
-            int n;
-            try {
-                n = Integer.parseInt(v);
-            } catch (NumberFormatException e) {
-                throw new ConfigException(key + " must be a whole number, got '" + v + "'");
-            }
-            if (n < min || n > max) {
-                throw new ConfigException(key + " must be in [" + min + ", " + max + "], got " + n);
-            }
-            return n;
+            return (int) longValue(key, min, max);
         }
     }
 }

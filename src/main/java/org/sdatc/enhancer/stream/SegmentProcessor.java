@@ -19,7 +19,6 @@ import org.sdatc.enhancer.engine.StageTimings;
 import org.sdatc.enhancer.media.ContainerFormat;
 import org.sdatc.enhancer.media.DecodedSegment;
 import org.sdatc.enhancer.media.MediaException;
-import org.sdatc.enhancer.media.Rational;
 import org.sdatc.enhancer.media.SegmentDecoder;
 import org.sdatc.enhancer.media.SegmentEncoder;
 import org.sdatc.enhancer.media.VideoCodec;
@@ -129,13 +128,14 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                             codecOf(segment.getCodec()),
                             settings.limits()));
         } catch (MediaException e) {
-            rejectAndAdvance(record, DeadLetterReason.of(e.reason()), e.getMessage());
+            rejectAndAdvance(record, progress, DeadLetterReason.of(e.reason()), e.getMessage());
             return;
         }
         if (segment.getFrameCount() > 0
                 && segment.getFrameCount() != decoded.frames().size()) {
             rejectAndAdvance(
                     record,
+                    progress,
                     DeadLetterReason.FRAME_COUNT_MISMATCH,
                     "declares " + segment.getFrameCount() + " frames, payload holds "
                             + decoded.frames().size());
@@ -154,7 +154,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                     new SegmentEnhancer.Continuity(tail, carry),
                     hintsOf(segment));
         } catch (EnhancerException e) {
-            rejectAndAdvance(record, DeadLetterReason.ENHANCE_FAILED, e.getMessage());
+            rejectAndAdvance(record, progress, DeadLetterReason.ENHANCE_FAILED, e.getMessage());
             return;
         }
         timings.addAll(result.timings());
@@ -172,8 +172,8 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                 .setContainer(Container.CONTAINER_MPEGTS)
                 .setCodec(Codec.CODEC_H264)
                 .setPayload(ByteString.copyFrom(payload))
-                .setFrameRate(toProto(decoded.frameRate()))
-                .setTimeBase(toProto(decoded.timeBase()))
+                .setFrameRate(VideoSegments.rational(decoded.frameRate()))
+                .setTimeBase(VideoSegments.rational(decoded.timeBase()))
                 .setFirstPts(decoded.pts()[0])
                 .setFrameCount(enhanced.size())
                 .setProducerTimestampUs(segment.getProducerTimestampUs())
@@ -192,7 +192,9 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         context.forward(record.withValue((MessageLite) out.build()), TO_OUTPUT);
         timings.add(Stage.PRODUCE, System.nanoTime() - produceStart);
 
-        saveState(streamId, segment.getSequence(), decoded, result.next(), info);
+        long[] pts = decoded.pts();
+        advance(streamId, progress, segment.getSequence(), pts[pts.length - 1]);
+        saveTemporalState(streamId, segment.getSequence(), result.next(), info);
 
         long processingNanos = System.nanoTime() - start;
         long endToEndUs = segment.getProducerTimestampUs() > 0
@@ -277,21 +279,18 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         return stored.getCarry().toByteArray();
     }
 
-    private void saveState(
-            String streamId,
-            long sequence,
-            DecodedSegment decoded,
-            SegmentEnhancer.Continuity next,
-            EnhancerInfo info) {
-        StreamProgress previous = progressStore.get(streamId);
-        long[] pts = decoded.pts();
+    /** Records that the stream has reached {@code sequence}, its last frame at {@code lastPts}. */
+    private void advance(String streamId, StreamProgress previous, long sequence, long lastPts) {
         progressStore.put(
                 streamId,
                 StreamProgress.newBuilder()
                         .setLastSequence(sequence)
-                        .setLastPts(pts[pts.length - 1])
+                        .setLastPts(lastPts)
                         .setSegmentsSeen(previous == null ? 1 : previous.getSegmentsSeen() + 1)
                         .build());
+    }
+
+    private void saveTemporalState(String streamId, long sequence, SegmentEnhancer.Continuity next, EnhancerInfo info) {
         FrameTail.Builder tail = FrameTail.newBuilder().setSequence(sequence);
         for (Image frame : next.tail()) {
             tail.addFrames(TailFrame.newBuilder()
@@ -326,16 +325,10 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
      * Dead-letters a segment that passed the sequence check: the stream moves past it (a resent copy
      * is a duplicate) and loses its temporal state, since its frames are missing.
      */
-    private void rejectAndAdvance(Record<String, VideoSegment> record, DeadLetterReason reason, String cause) {
+    private void rejectAndAdvance(
+            Record<String, VideoSegment> record, StreamProgress progress, DeadLetterReason reason, String cause) {
         VideoSegment segment = record.value();
-        StreamProgress previous = progressStore.get(segment.getStreamId());
-        progressStore.put(
-                segment.getStreamId(),
-                StreamProgress.newBuilder()
-                        .setLastSequence(segment.getSequence())
-                        .setLastPts(previous == null ? 0 : previous.getLastPts())
-                        .setSegmentsSeen(previous == null ? 1 : previous.getSegmentsSeen() + 1)
-                        .build());
+        advance(segment.getStreamId(), progress, segment.getSequence(), progress == null ? 0 : progress.getLastPts());
         resetTemporalState(segment.getStreamId());
         deadLetter(record, reason, cause);
     }
@@ -391,13 +384,6 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                 h.hasCrf() ? OptionalInt.of(h.getCrf()) : OptionalInt.empty(),
                 h.hasQp() ? OptionalInt.of(h.getQp()) : OptionalInt.empty(),
                 h.hasBitrateBps() ? OptionalLong.of(h.getBitrateBps()) : OptionalLong.empty());
-    }
-
-    private static org.sdatc.enhancer.proto.v1.Rational toProto(Rational r) {
-        return org.sdatc.enhancer.proto.v1.Rational.newBuilder()
-                .setNum(r.num())
-                .setDen(r.den())
-                .build();
     }
 
     private static long currentTimeMicros() {

@@ -31,7 +31,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sdatc.enhancer.app.kafka.SegmentPublisher;
 import org.sdatc.enhancer.it.KafkaCluster;
 import org.sdatc.enhancer.media.CutSegment;
 import org.sdatc.enhancer.media.EncoderSettings;
@@ -163,7 +162,8 @@ class DashboardQueriesTest {
                 new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             long[] sequences = {0, 1, 2, 3, 4, 5, 5, 7, 8, 9, 10, 11};
             for (int i = 0; i < sequences.length; i++) {
-                var segment = SegmentPublisher.toProto("cam-1", sequences[i], segments.get(i % segments.size()), 26);
+                var segment = org.sdatc.enhancer.stream.VideoSegments.of(
+                        "cam-1", sequences[i], segments.get(i % segments.size()), 26);
                 if (i == 9) {
                     segment = segment.toBuilder()
                             .setPayload(segment.getPayload().substring(0, 600))

@@ -115,6 +115,7 @@ class CrashRecoveryTest {
                 .start();
     }
 
+    /** Committed outputs per sequence, read from the start until {@code n} sequences are seen. */
     private static Map<Long, Integer> awaitCommitted(KafkaCluster kafka, int n, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<Long, Integer> seen = new TreeMap<>();
@@ -128,17 +129,9 @@ class CrashRecoveryTest {
         return seen;
     }
 
+    /** Every committed output per sequence, read from the start for {@code quiet}. */
     private static Map<Long, Integer> committed(KafkaCluster kafka, Duration quiet) throws Exception {
-        Map<Long, Integer> seen = new TreeMap<>();
-        try (SegmentCollector collector = new SegmentCollector(
-                kafka.bootstrapServers(), Map.of(), List.of("crash-out"), KafkaCluster.MAX_RECORD_BYTES)) {
-            long deadline = System.nanoTime() + quiet.toNanos();
-            while (System.nanoTime() < deadline) {
-                collector.poll(
-                        Duration.ofMillis(200), (topic, r) -> seen.merge(sequenceOf(r.value()), 1, Integer::sum));
-            }
-        }
-        return seen;
+        return awaitCommitted(kafka, Integer.MAX_VALUE, quiet);
     }
 
     private static long sequenceOf(byte[] value) {

@@ -1,6 +1,5 @@
 package org.sdatc.enhancer.stream;
 
-import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
 import org.sdatc.enhancer.media.CutSegment;
@@ -8,8 +7,6 @@ import org.sdatc.enhancer.media.EncoderSettings;
 import org.sdatc.enhancer.media.Rational;
 import org.sdatc.enhancer.media.SegmentEncoder;
 import org.sdatc.enhancer.media.SyntheticClip;
-import org.sdatc.enhancer.proto.v1.Codec;
-import org.sdatc.enhancer.proto.v1.Container;
 import org.sdatc.enhancer.proto.v1.VideoSegment;
 import org.sdatc.enhancer.tensor.Image;
 
@@ -46,23 +43,6 @@ final class TestSegments {
     }
 
     static VideoSegment proto(String streamId, long sequence, CutSegment s) {
-        return VideoSegment.newBuilder()
-                .setStreamId(streamId)
-                .setSequence(sequence)
-                .setContainer(Container.CONTAINER_MPEGTS)
-                .setCodec(Codec.CODEC_H264)
-                .setPayload(ByteString.copyFrom(s.payload()))
-                .setFrameRate(org.sdatc.enhancer.proto.v1.Rational.newBuilder()
-                        .setNum(s.frameRate().num())
-                        .setDen(s.frameRate().den()))
-                .setTimeBase(org.sdatc.enhancer.proto.v1.Rational.newBuilder()
-                        .setNum(s.timeBase().num())
-                        .setDen(s.timeBase().den()))
-                .setFirstPts(s.firstPts())
-                .setFrameCount(s.frameCount())
-                .setWidth(s.width())
-                .setHeight(s.height())
-                .setProducerTimestampUs(System.currentTimeMillis() * 1000)
-                .build();
+        return VideoSegments.of(streamId, sequence, s, null);
     }
 }

@@ -1,6 +1,5 @@
 package org.sdatc.enhancer.app.kafka;
 
-import com.google.protobuf.ByteString;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -12,11 +11,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.sdatc.enhancer.media.CutSegment;
-import org.sdatc.enhancer.proto.v1.Codec;
-import org.sdatc.enhancer.proto.v1.Container;
-import org.sdatc.enhancer.proto.v1.EncoderHints;
-import org.sdatc.enhancer.proto.v1.Rational;
 import org.sdatc.enhancer.proto.v1.VideoSegment;
+import org.sdatc.enhancer.stream.VideoSegments;
 
 /**
  * Sends GOP segments of one stream to the input topic as a live encoder would: keyed by stream id,
@@ -36,31 +32,6 @@ public final class SegmentPublisher implements AutoCloseable {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         this.topic = topic;
-    }
-
-    /** The protobuf for one cut segment, stamped with the current time as producer timestamp. */
-    public static VideoSegment toProto(String streamId, long sequence, CutSegment s, Integer crf) {
-        VideoSegment.Builder b = VideoSegment.newBuilder()
-                .setStreamId(streamId)
-                .setSequence(sequence)
-                .setContainer(Container.CONTAINER_MPEGTS)
-                .setCodec(Codec.CODEC_H264)
-                .setPayload(ByteString.copyFrom(s.payload()))
-                .setFrameRate(Rational.newBuilder()
-                        .setNum(s.frameRate().num())
-                        .setDen(s.frameRate().den()))
-                .setTimeBase(Rational.newBuilder()
-                        .setNum(s.timeBase().num())
-                        .setDen(s.timeBase().den()))
-                .setFirstPts(s.firstPts())
-                .setFrameCount(s.frameCount())
-                .setWidth(s.width())
-                .setHeight(s.height())
-                .setProducerTimestampUs(System.currentTimeMillis() * 1000);
-        if (crf != null) {
-            b.setEncoderHints(EncoderHints.newBuilder().setCrf(crf));
-        }
-        return b.build();
     }
 
     /**
@@ -98,7 +69,7 @@ public final class SegmentPublisher implements AutoCloseable {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
             }
-            VideoSegment segment = toProto(streamId, sequence, s, crf);
+            VideoSegment segment = VideoSegments.of(streamId, sequence, s, crf);
             try {
                 producer.send(new ProducerRecord<>(topic, streamId, segment.toByteArray()))
                         .get();
