@@ -46,6 +46,13 @@ def main(argv=None):
     t.add_argument("--ckpt-every", type=int, default=250)
     t.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
 
+    e = sub.add_parser("export-dcm", help="a trained DCM checkpoint as a model directory (dcm tier)")
+    e.add_argument("--ckpt", required=True)
+    e.add_argument("--out", required=True)
+    e.add_argument("--name", default="sdatc-dcm")
+    e.add_argument("--version", default="1")
+    e.add_argument("--run", help="training run folder: writes MODEL_CARD.md from its log")
+
     args = p.parse_args(argv)
     if args.command == "make-data":
         from .data.make_clips import make_clips
@@ -56,6 +63,9 @@ def main(argv=None):
     elif args.command == "train-dcm":
         from .train_dcm import train
         train(args)
+    elif args.command == "export-dcm":
+        from .export_dcm import export_dcm
+        export_dcm(args)
 
 
 if __name__ == "__main__":
