@@ -38,6 +38,7 @@ def main(argv=None):
     t.add_argument("--patch", type=int, default=48, help="low-resolution patch side")
     t.add_argument("--lr", type=float, default=5e-4)
     t.add_argument("--threads", type=int, default=os.cpu_count())
+    t.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--val", action="append", help="validation image folder (repeatable)")
     t.add_argument("--val-crf", type=int, default=25)
@@ -52,6 +53,7 @@ def main(argv=None):
     e.add_argument("--name", default="sdatc-dcm")
     e.add_argument("--version", default="1")
     e.add_argument("--run", help="training run folder: writes MODEL_CARD.md from its log")
+    e.add_argument("--data", help="the clips folder it was trained on (its dataset.json goes into the card)")
 
     args = p.parse_args(argv)
     if args.command == "make-data":

@@ -44,10 +44,20 @@ def export_dcm(args):
         write_card(out, args, ckpt, params, size)
 
 
+def training_seconds(log):
+    """Wall time of a run from its log: elapsed_s restarts at every resume, so sum each stretch."""
+    total, last = 0.0, 0.0
+    for entry in log:
+        if entry["elapsed_s"] < last:
+            total += last
+        last = entry["elapsed_s"]
+    return total + last
+
+
 def write_card(out, args, ckpt, params, size):
     run = Path(args.run)
     log = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines() if line.strip()]
-    wall = float((run / "wall_seconds.txt").read_text()) if (run / "wall_seconds.txt").exists() else None
+    wall = training_seconds(log)
     vals = [e for e in log if "val_psnr_y" in e]
     lines = [
         f"# {args.name} {args.version}",
@@ -67,4 +77,18 @@ def write_card(out, args, ckpt, params, size):
         v = vals[-1]
         lines.append(f"- last validation (set5 + set14 pan/zoom clips, CRF 25): {v['val_psnr_y']:.3f} dB Y-PSNR, "
                      f"bicubic {v['val_bicubic_psnr_y']:.3f} dB ({v['val_psnr_y'] - v['val_bicubic_psnr_y']:+.3f})")
+    data = Path(args.data) / "dataset.json" if args.data else None
+    if data and data.exists():
+        d = json.loads(data.read_text())
+        lines += [
+            "",
+            "## Data",
+            f"- sources: {', '.join(Path(p).name for p in d['images'] + d['video_frames'])}",
+            f"- {d['clips']} clips of {d['frames']} frames, {d['size']}x{d['size']} (x4 down: "
+            f"{d['size'] // 4}x{d['size'] // 4}), smooth random pan/zoom over each image, CRF drawn from "
+            f"{d['crf'][0]}-{d['crf'][1]}; {d['degradation']}",
+            "- no Vid4 frame was used for training (make-data refuses Vid4 paths)",
+            "- licence: research datasets with no stated licence for redistribution; used to train only,",
+            "  never copied into this repository. The weights are derived from them: check your own use.",
+        ]
     (out / "MODEL_CARD.md").write_text("\n".join(lines) + "\n")

@@ -49,7 +49,8 @@ def validate(model, clips):
     model.eval()
     ours, bicubic = [], []
     for lq, hr in clips:
-        x, y = to_tensor(lq), to_tensor(hr)
+        device = next(model.parameters()).device
+        x, y = to_tensor(lq).to(device), to_tensor(hr).to(device)
         ours.append(psnr_y(model(x), y))
         bicubic.append(psnr_y(F.interpolate(x, scale_factor=4, mode="bicubic", align_corners=False), y))
     model.train()
@@ -62,18 +63,19 @@ def train(args):
     run = Path(args.out)
     run.mkdir(parents=True, exist_ok=True)
     cfg = dcm_config(args.size)
-    model = DCM(cfg)
+    device = torch.device(args.device)
+    model = DCM(cfg).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.99))
     start = 0
     ckpt_path = run / "dcm.ckpt"
     if ckpt_path.exists() and not args.restart:
-        ckpt = torch.load(ckpt_path)
+        ckpt = torch.load(ckpt_path, map_location=device)
         if ckpt["size"] != args.size:
             raise SystemExit(f"{ckpt_path} was trained at size {ckpt['size']}, not {args.size}; use another --out")
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["opt"])
         start = ckpt["iteration"]
-        torch.set_rng_state(ckpt["torch_rng"])
+        torch.set_rng_state(ckpt["torch_rng"].cpu())
         print(f"resumed {ckpt_path} at iteration {start}", flush=True)
     data = ClipPatches(args.data, args.patch, seed=args.seed + start)
     val_folders = args.val or []
@@ -89,7 +91,7 @@ def train(args):
         lr = args.lr * 0.5 * (1 + math.cos(math.pi * it / args.iters))
         for group in opt.param_groups:
             group["lr"] = lr
-        lq, hr = data.batch(args.batch)
+        lq, hr = (t.to(device) for t in data.batch(args.batch))
         loss = charbonnier(model(lq), hr)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -113,12 +115,10 @@ def train(args):
         if n % args.ckpt_every == 0 or n == args.iters:
             save(ckpt_path, model, opt, n, args.size, cfg)
     log.close()
-    wall = (run / "wall_seconds.txt")
-    wall.write_text(str(float(wall.read_text() if wall.exists() else 0) + time.time() - t0))
 
 
 def save(path, model, opt, iteration, size, cfg):
     tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "iteration": iteration, "size": size,
+    torch.save({"model": {k: v.cpu() for k, v in model.state_dict().items()}, "opt": opt.state_dict(), "iteration": iteration, "size": size,
                 "config": to_dict(cfg), "torch_rng": torch.get_rng_state()}, tmp)
     tmp.replace(path)

@@ -3,6 +3,7 @@ user's video frames), each compressed at a CRF drawn from the range. One .npz pe
 `hr` [T, S, S, 3] and `lq` [T, S/4, S/4, 3] uint8, `crf`. Writes are atomic, so a training run can
 read the folder while it is still growing, and a stopped build resumes where it was."""
 
+import json
 import os
 from pathlib import Path
 
@@ -65,4 +66,12 @@ def make_clips(images, video_frames, out, clips_per_image, frames, size, crf_ran
             written += 1
         if (index + 1) % 50 == 0:
             log(f"make-data: {index + 1}/{len(jobs)} sources, {written} clips written", flush=True)
+    total = len([f for f in out.glob("*.npz") if not f.name.endswith(".tmp.npz")])
+    (out / "dataset.json").write_text(json.dumps({
+        "images": [str(Path(f).resolve()) for f in images],
+        "video_frames": [str(Path(f).resolve()) for f in video_frames],
+        "clips_per_image": clips_per_image, "frames": frames, "size": size, "crf": list(crf_range),
+        "seed": seed, "clips": total,
+        "degradation": "bicubic x4 down (swscale) -> libx264 preset medium, no B-frames, one GOP per clip",
+    }, indent=2) + "\n")
     log(f"make-data: done, {written} clips written, {skipped} images too small, in {out}")

@@ -34,8 +34,21 @@ public final class CommonOptions {
     @Option(
             names = "--model-dir",
             paramLabel = "DIR",
-            description = "Exported SDATC weights (docs/model-contract.md). Default: the built-in reference-tiny.")
+            description = "A model directory (docs/model-contract.md). Default: the built-in --model.")
     String modelDir;
+
+    @Option(
+            names = "--model",
+            paramLabel = "NAME",
+            description = "Built-in model: sdatc-dcm-cpu (default, trained DCM) or reference-tiny (untrained,"
+                    + " bicubic-exact wiring model).")
+    String model;
+
+    @Option(
+            names = "--tier",
+            paramLabel = "TIER",
+            description = "Quality tier: auto (default: the model's best trained tier), full, dcm or bicubic.")
+    String tier;
 
     @Option(names = "--steps", paramLabel = "N", description = "Denoising steps, 1-50 (default 4).")
     Integer steps;
@@ -75,6 +88,8 @@ public final class CommonOptions {
         }
         put(overrides, "sdatc.enhancer", enhancer);
         put(overrides, "sdatc.model.dir", modelDir);
+        put(overrides, "sdatc.model.builtin", model);
+        put(overrides, "sdatc.engine.tier", tier);
         put(overrides, "sdatc.engine.steps", steps);
         put(overrides, "sdatc.engine.sampler", sampler);
         put(overrides, "sdatc.engine.flow", flow);

@@ -4,6 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.sdatc.enhancer.engine.cost.ModelInfo;
+import org.sdatc.enhancer.engine.models.BuiltinModels;
+import org.sdatc.enhancer.engine.onnx.ModelManifest;
+import org.sdatc.enhancer.engine.onnx.ModelStage;
+import org.sdatc.enhancer.engine.reference.ReferenceModels;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -54,6 +58,12 @@ public final class ModelCommand implements Callable<Integer> {
                 paramLabel = "DIR",
                 description = "Model directory with manifest.json (weights are not loaded).")
         Path modelDir;
+
+        @Option(
+                names = "--model",
+                paramLabel = "NAME",
+                description = "Built-in model, e.g. sdatc-dcm-cpu (the default model).")
+        String model;
 
         @Option(
                 names = "--profile",
@@ -119,11 +129,21 @@ public final class ModelCommand implements Callable<Integer> {
                 throw new UserError("--peak-tflops must be positive, got " + peakTflops);
             }
             ModelInfo info;
-            if (source != null && source.modelDir != null) {
+            Path dir = null;
+            if (source != null && source.model != null) {
+                try {
+                    dir = BuiltinModels.ensure(source.model, ReferenceModels.defaultCacheRoot());
+                } catch (IllegalArgumentException e) {
+                    throw new UserError(e.getMessage());
+                }
+            } else if (source != null && source.modelDir != null) {
                 if (!Files.isDirectory(source.modelDir)) {
                     throw new UserError("--model-dir " + source.modelDir + " is not a directory");
                 }
-                info = ModelInfo.of(source.modelDir, width, height, steps);
+                dir = source.modelDir;
+            }
+            if (dir != null) {
+                info = ModelInfo.of(dir, width, height, steps);
             } else {
                 String profile = source == null || source.profile == null ? "reference-paper" : source.profile;
                 try {
@@ -133,8 +153,41 @@ public final class ModelCommand implements Callable<Integer> {
                 }
             }
             spec.commandLine().getOut().print(info.render(peakTflops, utilization, streamFps));
+            if (dir != null) {
+                spec.commandLine().getOut().print(trainedSummary(dir));
+            }
             spec.commandLine().getOut().flush();
             return 0;
         }
+    }
+
+    /** Which stages and tiers are trained, and where the model card is: what a user must know first. */
+    static String trainedSummary(Path dir) {
+        ModelManifest m = ModelManifest.read(dir);
+        StringBuilder s = new StringBuilder();
+        s.append("contract ").append(m.contract()).append("; trained stages: ");
+        s.append(
+                m.trainedStages().isEmpty()
+                        ? "none (untrained: its output is not an improvement over bicubic)"
+                        : m.trainedStages().stream()
+                                .map(ModelStage::key)
+                                .toList()
+                                .toString());
+        s.append('\n');
+        boolean fullTrained = m.hasDiffusion()
+                && m.trained(ModelStage.DCM)
+                && m.trainedStages().containsAll(ModelManifest.DIFFUSION_STAGES);
+        s.append("tiers: ");
+        if (m.hasDiffusion()) {
+            s.append("full (").append(fullTrained ? "trained" : "untrained").append("), ");
+        }
+        s.append("dcm (")
+                .append(m.trained(ModelStage.DCM) ? "trained" : "untrained")
+                .append("), bicubic\n");
+        Path card = dir.resolve("MODEL_CARD.md");
+        if (Files.isRegularFile(card)) {
+            s.append("model card: ").append(card).append('\n');
+        }
+        return s.toString();
     }
 }

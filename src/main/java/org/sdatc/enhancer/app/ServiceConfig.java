@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import org.sdatc.enhancer.engine.Tier;
 import org.sdatc.enhancer.engine.flow.FlowGuidance;
+import org.sdatc.enhancer.engine.models.BuiltinModels;
 import org.sdatc.enhancer.engine.onnx.ExecutionConfig;
 import org.sdatc.enhancer.engine.reference.ReferenceModels;
 import org.sdatc.enhancer.engine.sdatc.SdatcOptions;
@@ -38,6 +40,8 @@ public record ServiceConfig(
         int metricsPort,
         EnhancerChoice enhancer,
         Path modelDir,
+        String modelBuiltin,
+        Tier tier,
         SdatcOptions engine,
         Map<String, String> kafka) {
 
@@ -65,8 +69,11 @@ public record ServiceConfig(
         d.put("sdatc.metrics.bind", "0.0.0.0");
         d.put("sdatc.metrics.port", "9404");
         d.put("sdatc.enhancer", "sdatc");
-        // The SDATC engine (sdatc.enhancer=sdatc); an empty model dir means the built-in reference-tiny.
+        // The SDATC engine (sdatc.enhancer=sdatc); an empty model dir means the built-in model below.
         d.put("sdatc.model.dir", "");
+        d.put("sdatc.model.builtin", BuiltinModels.DEFAULT);
+        // auto: the model's best trained tier.
+        d.put("sdatc.engine.tier", "auto");
         d.put("sdatc.model.cache", ReferenceModels.defaultCacheRoot().toString());
         d.put("sdatc.engine.provider", "auto");
         d.put("sdatc.engine.device.id", "0");
@@ -90,7 +97,7 @@ public record ServiceConfig(
 
     /** Which enhancer runs. */
     public enum EnhancerChoice {
-        /** The SDATC engine: exported weights from sdatc.model.dir, or the built-in reference-tiny. */
+        /** The SDATC engine: a model from sdatc.model.dir, or the built-in sdatc.model.builtin. */
         SDATC,
         /** Bicubic x4, the baseline. */
         BICUBIC
@@ -166,6 +173,18 @@ public record ServiceConfig(
                     + values.get("sdatc.enhancer") + "'");
         }
         String modelDir = values.getOrDefault("sdatc.model.dir", "").trim();
+        String builtin = reader.string("sdatc.model.builtin");
+        if (!BuiltinModels.names().contains(builtin)) {
+            throw new ConfigException(
+                    "sdatc.model.builtin must be one of " + BuiltinModels.names() + ", got '" + builtin + "'");
+        }
+        String tierTag = reader.string("sdatc.engine.tier").toLowerCase(Locale.ROOT);
+        Tier tier;
+        try {
+            tier = tierTag.equals("auto") ? null : Tier.fromTag(tierTag);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("sdatc.engine.tier must be auto, full, dcm or bicubic, got '" + tierTag + "'");
+        }
         return new ServiceConfig(
                 reader.string("sdatc.application.id"),
                 Path.of(reader.string("sdatc.state.dir")),
@@ -176,6 +195,8 @@ public record ServiceConfig(
                 reader.integer("sdatc.metrics.port", 0, 65535),
                 choice,
                 modelDir.isEmpty() ? null : Path.of(modelDir),
+                builtin,
+                tier,
                 engineOptions(reader, maxRecord),
                 Map.copyOf(kafka));
     }

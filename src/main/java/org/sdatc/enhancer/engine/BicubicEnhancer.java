@@ -15,7 +15,7 @@ public final class BicubicEnhancer implements Enhancer {
 
     @Override
     public EnhancerInfo info() {
-        return new EnhancerInfo("bicubic", scale, 0, "java");
+        return new EnhancerInfo("bicubic", scale, 0, "java", Tier.BICUBIC);
     }
 
     @Override

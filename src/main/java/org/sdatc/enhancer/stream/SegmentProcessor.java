@@ -182,6 +182,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                 .setHeight(first.height())
                 .setModel(info.model())
                 .setSteps(info.steps())
+                .setTier(info.tier().tag())
                 .setContinuous(!tail.isEmpty());
         timings.asMap()
                 .forEach((stage, nanos) -> out.addStageTimings(

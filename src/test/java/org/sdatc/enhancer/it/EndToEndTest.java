@@ -170,6 +170,7 @@ class EndToEndTest {
                 EnhancedSegment e = out.get(seq);
                 assertTrue(e.getModel().startsWith("sdatc/reference-tiny"), e.getModel());
                 assertEquals(4, e.getSteps());
+                assertEquals("full", e.getTier());
                 assertEquals(4 * 48, e.getWidth());
                 assertEquals(small.get((int) seq).frameCount(), e.getFrameCount());
                 assertEquals(seq > 0, e.getContinuous(), "segments after the first continue the stream");

@@ -30,6 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.sdatc.enhancer.engine.EnhancerInfo;
 import org.sdatc.enhancer.engine.Stage;
+import org.sdatc.enhancer.engine.Tier;
 
 class OpsServerTest {
     private final HttpClient http = HttpClient.newHttpClient();
@@ -87,7 +88,7 @@ class OpsServerTest {
         metrics.stage(Stage.UPSCALE, 250_000_000L);
         metrics.segmentOut(48, 2.0, 1_000_000_000L, 1_500_000L);
         metrics.deadLettered("bad_payload");
-        metrics.enhancerInfo(new EnhancerInfo("bicubic", 4, 0, "java"));
+        metrics.enhancerInfo(new EnhancerInfo("bicubic", 4, 0, "java", Tier.BICUBIC));
 
         HttpResponse<String> scrape = get(OpsServer.METRICS_PATH);
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.sdatc.enhancer.engine.EnhancerInfo;
 import org.sdatc.enhancer.engine.Stage;
 import org.sdatc.enhancer.engine.StageTimings;
+import org.sdatc.enhancer.engine.Tier;
 
 class PipelineMetricsTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -139,8 +140,8 @@ class PipelineMetricsTest {
 
     @Test
     void theEnhancerInfoKeepsOneSeriesPerProcess() {
-        metrics.enhancerInfo(new EnhancerInfo("bicubic", 4, 0, "java"));
-        metrics.enhancerInfo(new EnhancerInfo("sdatc/reference-tiny@1", 4, 4, "cuda"));
+        metrics.enhancerInfo(new EnhancerInfo("bicubic", 4, 0, "java", Tier.BICUBIC));
+        metrics.enhancerInfo(new EnhancerInfo("sdatc/reference-tiny@1", 4, 4, "cuda", Tier.FULL));
         var infos = registry.find(MeterNames.ENHANCER_INFO).meters();
         assertEquals(1, infos.size());
         Meter.Id id = infos.iterator().next().getId();

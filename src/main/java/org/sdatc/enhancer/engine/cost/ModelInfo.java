@@ -118,7 +118,10 @@ public record ModelInfo(
     public static ModelInfo of(Path modelDir, int lrWidth, int lrHeight, int steps) {
         ModelManifest m = ModelManifest.read(modelDir);
         Map<ModelStage, ModelProto> graphs = new EnumMap<>(ModelStage.class);
-        for (ModelStage s : List.of(ModelStage.DCM, ModelStage.VAE_ENCODER, ModelStage.UNET, ModelStage.VAE_DECODER)) {
+        List<ModelStage> stages = m.hasDiffusion()
+                ? List.of(ModelStage.DCM, ModelStage.VAE_ENCODER, ModelStage.UNET, ModelStage.VAE_DECODER)
+                : List.of(ModelStage.DCM);
+        for (ModelStage s : stages) {
             Path file = modelDir.resolve(m.stageFile(s).orElseThrow());
             try (InputStream in = Files.newInputStream(file)) {
                 graphs.put(s, ModelProto.parseFrom(in));
@@ -143,7 +146,7 @@ public record ModelInfo(
             throw new IllegalArgumentException(
                     "width, height and steps must be positive, got " + lrWidth + "x" + lrHeight + ", " + steps);
         }
-        int m = f * latentMultiple;
+        int m = Math.max(1, f * latentMultiple);
         int pw = roundUp(4 * lrWidth, m);
         int ph = roundUp(4 * lrHeight, m);
         int lw = pw / f;
@@ -154,6 +157,10 @@ public record ModelInfo(
                 1,
                 GraphCost.of(graphs.get(ModelStage.DCM), Map.of("lq", new long[] {1, 3, lrHeight, lrWidth}))
                         .cost()));
+        if (!graphs.containsKey(ModelStage.VAE_ENCODER)) {
+            // A DCM-only model (the dcm tier): no latents, no steps, no decoder window.
+            return new ModelInfo(name, lrWidth, lrHeight, lrWidth * 4, lrHeight * 4, 0, 0, 0, 1, rows);
+        }
         GraphCost.Result enc =
                 GraphCost.of(graphs.get(ModelStage.VAE_ENCODER), Map.of("image", new long[] {1, 3, ph, pw}));
         rows.add(new Row(ModelStage.VAE_ENCODER, 1, enc.cost()));
@@ -208,20 +215,31 @@ public record ModelInfo(
     /** The table as text: per stage GFLOPs per frame, parameters, and the frames/s ceiling. */
     public String render(double peakTflops, double utilization, double streamFps) {
         StringBuilder s = new StringBuilder();
-        s.append(String.format(
-                Locale.ROOT,
-                "model %s: %dx%d -> %dx%d (padded %dx%d, latent %dx%d), %d steps, decoder window T=%d%n",
-                model,
-                lrWidth,
-                lrHeight,
-                4 * lrWidth,
-                4 * lrHeight,
-                paddedWidth,
-                paddedHeight,
-                latentWidth,
-                latentHeight,
-                steps,
-                window));
+        if (steps == 0) {
+            s.append(String.format(
+                    Locale.ROOT,
+                    "model %s: %dx%d -> %dx%d, DCM only (the dcm tier: no diffusion steps)%n",
+                    model,
+                    lrWidth,
+                    lrHeight,
+                    4 * lrWidth,
+                    4 * lrHeight));
+        } else {
+            s.append(String.format(
+                    Locale.ROOT,
+                    "model %s: %dx%d -> %dx%d (padded %dx%d, latent %dx%d), %d steps, decoder window T=%d%n",
+                    model,
+                    lrWidth,
+                    lrHeight,
+                    4 * lrWidth,
+                    4 * lrHeight,
+                    paddedWidth,
+                    paddedHeight,
+                    latentWidth,
+                    latentHeight,
+                    steps,
+                    window));
+        }
         s.append("FLOPs = 2 x multiply-adds; GFLOP per output frame\n\n");
         s.append("| stage | calls/frame | params (M) | conv+linear | attention | other | total |\n");
         s.append("|---|---:|---:|---:|---:|---:|---:|\n");

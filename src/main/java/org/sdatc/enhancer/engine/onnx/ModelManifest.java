@@ -8,9 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * manifest.json of a model directory (docs/model-contract.md): what the engine must know about a
@@ -23,6 +25,10 @@ import java.util.Optional;
  * @param latentScalingFactor the engine multiplies encoder latents by it and divides before decoding
  * @param cfwWeight default w of Eq. 12
  * @param stageFiles file name of each stage's graph, relative to the directory
+ * @param contract the contract version the directory was written for (1 or 2)
+ * @param trainedStages the stages whose weights were trained (contract 2 only; a contract-1
+ *     directory says nothing, so none counts as trained). A quality tier is trained when all its
+ *     stages are; an untrained tier is never a default.
  */
 public record ModelManifest(
         String name,
@@ -36,9 +42,46 @@ public record ModelManifest(
         double latentScalingFactor,
         double cfwWeight,
         Dtype dtype,
-        Map<ModelStage, String> stageFiles) {
+        Map<ModelStage, String> stageFiles,
+        int contract,
+        Set<ModelStage> trainedStages) {
 
     public static final String FILE_NAME = "manifest.json";
+
+    /** The stages of the diffusion path (the `full` tier), besides the DCM. */
+    public static final Set<ModelStage> DIFFUSION_STAGES =
+            Collections.unmodifiableSet(EnumSet.of(ModelStage.VAE_ENCODER, ModelStage.UNET, ModelStage.VAE_DECODER));
+
+    /** A contract-1 manifest (all stages present, none declared trained). */
+    public ModelManifest(
+            String name,
+            String version,
+            int scale,
+            int latentChannels,
+            int latentDownsample,
+            int latentMultiple,
+            int windowLength,
+            Scheduler scheduler,
+            double latentScalingFactor,
+            double cfwWeight,
+            Dtype dtype,
+            Map<ModelStage, String> stageFiles) {
+        this(
+                name,
+                version,
+                scale,
+                latentChannels,
+                latentDownsample,
+                latentMultiple,
+                windowLength,
+                scheduler,
+                latentScalingFactor,
+                cfwWeight,
+                dtype,
+                stageFiles,
+                1,
+                Set.of());
+    }
 
     public enum Dtype {
         FP32,
@@ -85,6 +128,16 @@ public record ModelManifest(
 
     public ModelManifest {
         stageFiles = Collections.unmodifiableMap(new EnumMap<>(stageFiles));
+        trainedStages = trainedStages.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(trainedStages));
+    }
+
+    /** Whether the directory holds the diffusion stages (vae_encoder, unet, vae_decoder). */
+    public boolean hasDiffusion() {
+        return stageFiles.keySet().containsAll(DIFFUSION_STAGES);
+    }
+
+    public boolean trained(ModelStage stage) {
+        return trainedStages.contains(stage);
     }
 
     public Optional<String> stageFile(ModelStage stage) {
@@ -117,9 +170,56 @@ public record ModelManifest(
             throw new ModelContractException(file + " must hold a JSON object");
         }
         Reader r = new Reader(file);
+        int contract = root.has("contract") ? r.integer(root, "contract") : 1;
+        if (contract != 1 && contract != 2) {
+            throw r.bad("contract", "1 or 2 (docs/model-contract.md)", contract);
+        }
         int scale = r.integer(root, "scale");
         if (scale != 4) {
             throw r.bad("scale", "4 (SDATC is a x4 model)", scale);
+        }
+        Map<ModelStage, String> files = stageFiles(r, root, file);
+        boolean diffusion = files.keySet().stream().anyMatch(DIFFUSION_STAGES::contains);
+        if (!files.containsKey(ModelStage.DCM)) {
+            throw new ModelContractException(
+                    file + ": \"stages.dcm\" is missing; every model needs its DCM graph (Eq. 5)");
+        }
+        if (contract == 1 || diffusion) {
+            for (ModelStage s : DIFFUSION_STAGES) {
+                if (!files.containsKey(s)) {
+                    throw new ModelContractException(file + ": \"stages." + s.key() + "\" is missing; it names the "
+                            + s.key() + " graph file"
+                            + (contract == 2 ? " (a contract-2 model has either all diffusion stages or none)" : ""));
+                }
+            }
+        }
+        if (contract == 2 && diffusion) {
+            throw new ModelContractException(file
+                    + ": contract 2 diffusion stages (multi-scale enc_features_i, hint input, \"recipe\") are not"
+                    + " served by this runtime yet; export the dcm stage alone, or the diffusion stages in contract 1"
+                    + " (docs/model-contract.md)");
+        }
+        Set<ModelStage> trained = EnumSet.noneOf(ModelStage.class);
+        if (contract == 2) {
+            JsonNode list = r.field(root, "trained_stages", "trained_stages");
+            if (!list.isArray()) {
+                throw r.bad("trained_stages", "an array of stage keys", list);
+            }
+            for (JsonNode k : list) {
+                ModelStage stage = ModelStage.fromKey(k.asText());
+                if (stage == null || !files.containsKey(stage)) {
+                    throw r.bad("trained_stages", "keys of stages listed under \"stages\"", k);
+                }
+                trained.add(stage);
+            }
+        }
+        String name = r.text(root, "name", "name");
+        String version = r.text(root, "version", "version");
+        Dtype dtype = r.enumValue(root, "dtype", "dtype", Dtype.class);
+        int window = r.positive(root, "window_length", "window_length");
+        if (!diffusion) {
+            return new ModelManifest(
+                    name, version, scale, 0, 1, 1, window, null, 1, 0, dtype, files, contract, trained);
         }
         JsonNode sched = r.object(root, "scheduler");
         Scheduler scheduler = new Scheduler(
@@ -128,6 +228,28 @@ public record ModelManifest(
                 r.unitInterval(sched, "scheduler.beta_start", "beta_start"),
                 r.unitInterval(sched, "scheduler.beta_end", "beta_end"),
                 r.enumValue(sched, "scheduler.prediction_type", "prediction_type", PredictionType.class));
+        double cfw = r.number(root, "cfw_weight", "cfw_weight");
+        if (cfw < 0 || cfw > 1) {
+            throw r.bad("cfw_weight", "a number in [0, 1]", cfw);
+        }
+        return new ModelManifest(
+                name,
+                version,
+                scale,
+                r.positive(root, "latent_channels", "latent_channels"),
+                r.positive(root, "latent_downsample", "latent_downsample"),
+                r.positive(root, "latent_multiple", "latent_multiple"),
+                window,
+                scheduler,
+                r.positiveNumber(root, "latent_scaling_factor"),
+                cfw,
+                dtype,
+                files,
+                contract,
+                trained);
+    }
+
+    private static Map<ModelStage, String> stageFiles(Reader r, JsonNode root, Path file) {
         Map<ModelStage, String> files = new EnumMap<>(ModelStage.class);
         JsonNode stages = r.object(root, "stages");
         for (Iterator<String> it = stages.fieldNames(); it.hasNext(); ) {
@@ -141,34 +263,15 @@ public record ModelManifest(
             }
             files.put(stage, r.text(stages, "stages." + key, key));
         }
-        for (ModelStage s : ModelStage.values()) {
-            if (!s.optional() && !files.containsKey(s)) {
-                throw new ModelContractException(
-                        file + ": \"stages." + s.key() + "\" is missing; it names the " + s.key() + " graph file");
-            }
-        }
-        int window = r.positive(root, "window_length", "window_length");
-        double cfw = r.number(root, "cfw_weight", "cfw_weight");
-        if (cfw < 0 || cfw > 1) {
-            throw r.bad("cfw_weight", "a number in [0, 1]", cfw);
-        }
-        return new ModelManifest(
-                r.text(root, "name", "name"),
-                r.text(root, "version", "version"),
-                scale,
-                r.positive(root, "latent_channels", "latent_channels"),
-                r.positive(root, "latent_downsample", "latent_downsample"),
-                r.positive(root, "latent_multiple", "latent_multiple"),
-                window,
-                scheduler,
-                r.positiveNumber(root, "latent_scaling_factor"),
-                cfw,
-                r.enumValue(root, "dtype", "dtype", Dtype.class),
-                files);
+        return files;
     }
 
     /** Writes this manifest as {@code dir/manifest.json}. */
     public void write(Path dir) throws IOException {
+        if (contract != 1) {
+            throw new IllegalStateException("only contract-1 manifests are written from Java; contract 2 comes from"
+                    + " training/ (python3 -m sdatc_training export)");
+        }
         ObjectNode root = JSON.createObjectNode();
         root.put("name", name).put("version", version).put("scale", scale);
         root.put("latent_channels", latentChannels).put("latent_downsample", latentDownsample);

@@ -13,31 +13,25 @@ import org.sdatc.enhancer.engine.onnx.TensorSpec.Element;
  */
 public enum ModelStage {
     /** Eq. 5: x_HR = Up(RSTB(Conv3x3(x_LQ))); lq in [0, 1] to restored x4 in [0, 1]. */
-    DCM("dcm", false),
+    DCM("dcm"),
     /** Image in [-1, 1] to latent (unscaled) and the encoder features CFW (Eq. 12) reads. */
-    VAE_ENCODER("vae_encoder", false),
+    VAE_ENCODER("vae_encoder"),
     /** Eq. 6-8: UNet with the ControlNet copy of its encoder and PCAM; one denoising prediction. */
-    UNET("unet", false),
+    UNET("unet"),
     /** Latent window [T, C, h, w] to images in [-1, 1] with PCAM, STAM (Eq. 9-11) and CFW (Eq. 12). */
-    VAE_DECODER("vae_decoder", false),
+    VAE_DECODER("vae_decoder"),
     /** Optional learned optical flow from frame0 to frame1, in pixels. */
-    FLOW("flow", true);
+    FLOW("flow");
 
     private final String key;
-    private final boolean optional;
 
-    ModelStage(String key, boolean optional) {
+    ModelStage(String key) {
         this.key = key;
-        this.optional = optional;
     }
 
     /** The key under "stages" in manifest.json. */
     public String key() {
         return key;
-    }
-
-    public boolean optional() {
-        return optional;
     }
 
     public List<TensorSpec> inputs(int latentChannels) {

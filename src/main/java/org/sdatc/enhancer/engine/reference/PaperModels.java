@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.sdatc.enhancer.engine.onnx.ModelCache;
 import org.sdatc.enhancer.engine.onnx.ModelManifest;
 import org.sdatc.enhancer.engine.onnx.ModelStage;
 import org.sdatc.enhancer.engine.onnx.ir.ModelProto;

@@ -8,11 +8,10 @@ import org.sdatc.enhancer.engine.EnhancerException;
 import org.sdatc.enhancer.engine.EnhancerInfo;
 import org.sdatc.enhancer.engine.Stage;
 import org.sdatc.enhancer.engine.StageTimings;
+import org.sdatc.enhancer.engine.Tier;
 import org.sdatc.enhancer.engine.WindowInput;
 import org.sdatc.enhancer.engine.WindowOutput;
-import org.sdatc.enhancer.engine.color.AdaIn;
 import org.sdatc.enhancer.engine.color.ColorCorrection;
-import org.sdatc.enhancer.engine.color.WaveletColorFix;
 import org.sdatc.enhancer.engine.flow.DisFlowSource;
 import org.sdatc.enhancer.engine.flow.FlowGuidance;
 import org.sdatc.enhancer.engine.flow.FlowPair;
@@ -122,17 +121,14 @@ public final class SdatcEnhancer implements Enhancer {
             case NONE -> null;
         };
         this.guidance = new FlowGuidance(options.guidance());
-        this.colorFix = switch (options.colorFix()) {
-            case ADAIN -> new AdaIn();
-            case WAVELET -> new WaveletColorFix();
-            case NONE -> null;
-        };
+        this.colorFix = options.colorFix().create();
         this.cfwWeight = (float) (Double.isNaN(options.cfwWeight()) ? manifest.cfwWeight() : options.cfwWeight());
         this.info = new EnhancerInfo(
                 "sdatc/" + manifest.name() + "@" + manifest.version(),
                 manifest.scale(),
                 options.steps(),
-                sessions.provider().name().toLowerCase(java.util.Locale.ROOT));
+                sessions.provider().name().toLowerCase(java.util.Locale.ROOT),
+                Tier.FULL);
     }
 
     private static SchedulerConfig schedulerConfig(ModelManifest.Scheduler s) {

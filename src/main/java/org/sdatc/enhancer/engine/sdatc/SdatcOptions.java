@@ -2,6 +2,9 @@ package org.sdatc.enhancer.engine.sdatc;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import org.sdatc.enhancer.engine.color.AdaIn;
+import org.sdatc.enhancer.engine.color.ColorCorrection;
+import org.sdatc.enhancer.engine.color.WaveletColorFix;
 import org.sdatc.enhancer.engine.flow.DisFlowSource;
 import org.sdatc.enhancer.engine.flow.FlowGuidance;
 import org.sdatc.enhancer.engine.onnx.ExecutionConfig;
@@ -68,7 +71,16 @@ public record SdatcOptions(
     public enum ColorFixKind {
         ADAIN,
         WAVELET,
-        NONE
+        NONE;
+
+        /** The colour fix, or null for NONE. */
+        public ColorCorrection create() {
+            return switch (this) {
+                case ADAIN -> new AdaIn();
+                case WAVELET -> new WaveletColorFix();
+                case NONE -> null;
+            };
+        }
     }
 
     public SdatcOptions {

@@ -132,7 +132,7 @@ class SdatcFlowSourcesTest {
         Enhancer recorder = new Enhancer() {
             @Override
             public EnhancerInfo info() {
-                return new EnhancerInfo("recorder", 4, 0, "cpu");
+                return new EnhancerInfo("recorder", 4, 0, "cpu", org.sdatc.enhancer.engine.Tier.FULL);
             }
 
             @Override

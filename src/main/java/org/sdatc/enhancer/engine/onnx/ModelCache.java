@@ -1,4 +1,4 @@
-package org.sdatc.enhancer.engine.reference;
+package org.sdatc.enhancer.engine.onnx;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,16 +9,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
-import org.sdatc.enhancer.engine.onnx.ModelManifest;
 
 /**
  * Generated model directories under a cache root, made on first use. Safe against concurrent
  * callers (threads or processes): each generates into a private temp directory and moves it in
  * atomically; a loser of the race drops its copy and uses the winner's.
  */
-final class ModelCache {
+public final class ModelCache {
     /** Writes a complete model directory (manifest and stage files) into an empty directory. */
-    interface Generator {
+    public interface Generator {
         void writeInto(Path dir) throws IOException;
     }
 
@@ -29,7 +28,7 @@ final class ModelCache {
      * @param modelName for the error message
      * @param fix what to check when generation fails, for the error message
      */
-    static Path ensure(Path cacheRoot, String dirName, String modelName, String fix, Generator generator) {
+    public static Path ensure(Path cacheRoot, String dirName, String modelName, String fix, Generator generator) {
         Path dir = cacheRoot.resolve(dirName);
         if (Files.isRegularFile(dir.resolve(ModelManifest.FILE_NAME))) {
             return dir;

@@ -1,0 +1,79 @@
+package org.sdatc.enhancer.engine.dcm;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.sdatc.enhancer.engine.Enhancer;
+import org.sdatc.enhancer.engine.EnhancerException;
+import org.sdatc.enhancer.engine.EnhancerInfo;
+import org.sdatc.enhancer.engine.Stage;
+import org.sdatc.enhancer.engine.StageTimings;
+import org.sdatc.enhancer.engine.Tier;
+import org.sdatc.enhancer.engine.WindowInput;
+import org.sdatc.enhancer.engine.WindowOutput;
+import org.sdatc.enhancer.engine.color.ColorCorrection;
+import org.sdatc.enhancer.engine.onnx.ModelStage;
+import org.sdatc.enhancer.engine.onnx.OnnxSessions;
+import org.sdatc.enhancer.engine.onnx.StageSession;
+import org.sdatc.enhancer.tensor.Image;
+import org.sdatc.enhancer.tensor.Tensor;
+
+/**
+ * The {@code dcm} tier: the distortion control module alone (Eq. 5) on each emitted frame, then
+ * the colour fix. No diffusion and no temporal state: a frame's output depends on that frame only,
+ * so the window's context frames are not run.
+ */
+public final class DcmEnhancer implements Enhancer {
+    private final StageSession dcm;
+    private final ColorCorrection colorFix;
+    private final EnhancerInfo info;
+
+    /** Over sessions the caller owns and closes. {@code colorFix} may be null (none). */
+    public DcmEnhancer(OnnxSessions sessions, ColorCorrection colorFix) {
+        this.dcm = sessions.stage(ModelStage.DCM);
+        this.colorFix = colorFix;
+        var m = sessions.manifest();
+        this.info = new EnhancerInfo(
+                "sdatc/" + m.name() + "@" + m.version(),
+                m.scale(),
+                0,
+                sessions.provider().name().toLowerCase(java.util.Locale.ROOT),
+                Tier.DCM);
+    }
+
+    @Override
+    public EnhancerInfo info() {
+        return info;
+    }
+
+    @Override
+    public WindowOutput enhance(WindowInput input) {
+        List<Image> frames = input.emitted();
+        int w = frames.get(0).width();
+        int h = frames.get(0).height();
+        Tensor lq = Tensor.zeros(frames.size(), 3, h, w);
+        for (int i = 0; i < frames.size(); i++) {
+            Image f = frames.get(i);
+            if (f.width() != w || f.height() != h) {
+                throw new EnhancerException("window " + input.id() + " mixes frame sizes " + w + "x" + h + " and "
+                        + f.width() + "x" + f.height());
+            }
+            f.writeInto(lq.data(), i * 3 * h * w);
+        }
+        StageTimings timings = new StageTimings();
+        Tensor restored = timings.time(
+                Stage.DCM, () -> dcm.run(StageSession.inputs().put("lq", lq)).get("restored"));
+        int oh = restored.dim(2);
+        int ow = restored.dim(3);
+        int plane = 3 * oh * ow;
+        List<Image> out = new ArrayList<>(frames.size());
+        for (int i = 0; i < frames.size(); i++) {
+            float[] one = new float[plane];
+            System.arraycopy(restored.data(), i * plane, one, 0, plane);
+            Tensor hr = new Tensor(one, 3, oh, ow);
+            Tensor lqFrame = frames.get(i).toTensor();
+            Tensor fixed = colorFix == null ? hr : timings.time(Stage.COLOR_FIX, () -> colorFix.apply(hr, lqFrame));
+            out.add(Image.fromTensor(fixed));
+        }
+        return new WindowOutput(out, null, timings);
+    }
+}

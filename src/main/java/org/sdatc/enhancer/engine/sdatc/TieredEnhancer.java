@@ -1,0 +1,153 @@
+package org.sdatc.enhancer.engine.sdatc;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import org.sdatc.enhancer.engine.BicubicEnhancer;
+import org.sdatc.enhancer.engine.Enhancer;
+import org.sdatc.enhancer.engine.EnhancerInfo;
+import org.sdatc.enhancer.engine.Tier;
+import org.sdatc.enhancer.engine.WindowInput;
+import org.sdatc.enhancer.engine.WindowOutput;
+import org.sdatc.enhancer.engine.dcm.DcmEnhancer;
+import org.sdatc.enhancer.engine.onnx.ModelContractException;
+import org.sdatc.enhancer.engine.onnx.ModelDirectory;
+import org.sdatc.enhancer.engine.onnx.ModelManifest;
+import org.sdatc.enhancer.engine.onnx.ModelStage;
+import org.sdatc.enhancer.engine.onnx.OnnxSessions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One model's quality tiers over one set of sessions: {@code full} when the model has diffusion
+ * stages, {@code dcm} (its DCM alone), and {@code bicubic}. {@link #at(Tier)} gives the enhancer of
+ * a tier, so a caller can choose per segment; {@link #enhance} runs the default tier.
+ *
+ * <p>The default is the requested tier, or with none requested the best <em>trained</em> tier
+ * (manifest {@code trained_stages}): a tier whose stages are untrained is never a default, since
+ * its output is no improvement. Requesting one explicitly works and logs that it is untrained.
+ */
+public final class TieredEnhancer implements Enhancer {
+    private static final Logger LOG = LoggerFactory.getLogger(TieredEnhancer.class);
+    private final OnnxSessions sessions;
+    private final Map<Tier, Enhancer> tiers;
+    private final Set<Tier> trained;
+    private final Tier defaultTier;
+
+    private TieredEnhancer(OnnxSessions sessions, Map<Tier, Enhancer> tiers, Set<Tier> trained, Tier defaultTier) {
+        this.sessions = sessions;
+        this.tiers = Collections.unmodifiableMap(tiers);
+        this.trained = Collections.unmodifiableSet(trained);
+        this.defaultTier = defaultTier;
+    }
+
+    /**
+     * Loads {@code dir} and sets up every tier it supports.
+     *
+     * @param requested the default tier, or null for the best trained one
+     * @throws ModelContractException when the directory breaks the contract or lacks the stages of
+     *     the requested tier
+     */
+    public static TieredEnhancer open(Path dir, SdatcOptions options, Tier requested) {
+        OnnxSessions sessions = OnnxSessions.open(ModelDirectory.load(dir), options.execution());
+        try {
+            return over(sessions, options, requested);
+        } catch (RuntimeException e) {
+            sessions.close();
+            throw e;
+        }
+    }
+
+    private static TieredEnhancer over(OnnxSessions sessions, SdatcOptions options, Tier requested) {
+        ModelManifest m = sessions.manifest();
+        Map<Tier, Enhancer> tiers = new EnumMap<>(Tier.class);
+        java.util.EnumSet<Tier> trained = java.util.EnumSet.of(Tier.BICUBIC);
+        if (m.hasDiffusion()) {
+            tiers.put(Tier.FULL, new SdatcEnhancer(sessions, false, options));
+            if (m.trained(ModelStage.DCM) && m.trainedStages().containsAll(ModelManifest.DIFFUSION_STAGES)) {
+                trained.add(Tier.FULL);
+            }
+        }
+        tiers.put(Tier.DCM, new DcmEnhancer(sessions, options.colorFix().create()));
+        if (m.trained(ModelStage.DCM)) {
+            trained.add(Tier.DCM);
+        }
+        tiers.put(Tier.BICUBIC, new BicubicEnhancer(m.scale()));
+        Tier chosen;
+        if (requested != null) {
+            if (!tiers.containsKey(requested)) {
+                throw new ModelContractException(
+                        "model " + m.name() + " in " + sessions.model().dir()
+                                + " has no diffusion stages, so it cannot run tier " + requested.tag()
+                                + ": set sdatc.engine.tier to dcm or bicubic, or use a model with vae_encoder, unet and"
+                                + " vae_decoder stages");
+            }
+            if (!trained.contains(requested)) {
+                LOG.warn(
+                        "tier {} of model {} is untrained (manifest trained_stages): its output is not an"
+                                + " improvement over bicubic",
+                        requested.tag(),
+                        m.name());
+            }
+            chosen = requested;
+        } else {
+            chosen = trained.contains(Tier.FULL) ? Tier.FULL : trained.contains(Tier.DCM) ? Tier.DCM : Tier.BICUBIC;
+        }
+        LOG.info(
+                "model {} {}: tiers {}, trained {}, default {}",
+                m.name(),
+                m.version(),
+                tiers.keySet(),
+                trained,
+                chosen.tag());
+        return new TieredEnhancer(sessions, tiers, trained, chosen);
+    }
+
+    /** The enhancer of {@code tier}. */
+    public Enhancer at(Tier tier) {
+        Enhancer e = tiers.get(tier);
+        if (e == null) {
+            throw new IllegalArgumentException("model " + sessions.manifest().name() + " has no tier " + tier.tag());
+        }
+        return e;
+    }
+
+    public Set<Tier> available() {
+        return tiers.keySet();
+    }
+
+    /** Whether a tier's stages are all trained (bicubic has none, so it always is). */
+    public boolean trained(Tier tier) {
+        return trained.contains(tier);
+    }
+
+    public Tier defaultTier() {
+        return defaultTier;
+    }
+
+    public ModelManifest manifest() {
+        return sessions.manifest();
+    }
+
+    @Override
+    public EnhancerInfo info() {
+        return at(defaultTier).info();
+    }
+
+    @Override
+    public boolean wantsMotionVectors() {
+        return at(defaultTier).wantsMotionVectors();
+    }
+
+    @Override
+    public WindowOutput enhance(WindowInput input) {
+        return at(defaultTier).enhance(input);
+    }
+
+    @Override
+    public void close() {
+        sessions.close();
+    }
+}

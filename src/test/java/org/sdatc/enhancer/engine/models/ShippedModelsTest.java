@@ -1,0 +1,111 @@
+package org.sdatc.enhancer.engine.models;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sdatc.enhancer.engine.onnx.ExecutionConfig;
+import org.sdatc.enhancer.engine.onnx.ModelDirectory;
+import org.sdatc.enhancer.engine.onnx.ModelStage;
+import org.sdatc.enhancer.engine.onnx.OnnxSessions;
+import org.sdatc.enhancer.engine.onnx.ParityCheck;
+
+/**
+ * The models in the repository's models/ folder load under the contract, are what PyTorch trained
+ * (parity fixtures within their tolerance, 1e-4 in fp32), and come out of the jar's copy intact.
+ */
+class ShippedModelsTest {
+    @TempDir
+    Path tmp;
+
+    private static Path repoModel(String name) {
+        return Path.of("models", name);
+    }
+
+    @Test
+    void everyShippedModelMatchesItsPyTorchModuleInOnnxRuntime() {
+        for (String name : BuiltinModels.SHIPPED) {
+            Path dir = repoModel(name);
+            assertTrue(ParityCheck.hasFixtures(dir), name + " has parity fixtures");
+            try (OnnxSessions sessions = OnnxSessions.open(ModelDirectory.load(dir), ExecutionConfig.cpu(0))) {
+                List<ParityCheck.Result> results = ParityCheck.run(sessions, dir);
+                assertFalse(results.isEmpty());
+                for (ParityCheck.Result r : results) {
+                    assertTrue(
+                            r.passed(),
+                            name + " " + r.stage().key() + "." + r.output() + ": max abs error " + r.maxAbsError()
+                                    + " > " + r.tolerance());
+                }
+            }
+        }
+    }
+
+    @Test
+    void theDefaultModelDeclaresItsDcmTrainedAndHasNoDiffusionStages() {
+        ModelDirectory dir = ModelDirectory.load(repoModel(BuiltinModels.DEFAULT));
+        assertAll(
+                () -> assertEquals(2, dir.manifest().contract()),
+                () -> assertTrue(dir.manifest().trained(ModelStage.DCM)),
+                () -> assertFalse(dir.manifest().hasDiffusion()),
+                () -> assertTrue(
+                        Files.isRegularFile(repoModel(BuiltinModels.DEFAULT).resolve("MODEL_CARD.md"))));
+    }
+
+    @Test
+    void aFixtureThatDisagreesWithTheGraphIsReportedWithItsError() throws IOException {
+        Path dir = tmp.resolve("model");
+        copyTree(repoModel(BuiltinModels.DEFAULT), dir);
+        Path out = dir.resolve("parity").resolve("dcm.out.restored.bin");
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
+        b.putFloat(0, b.getFloat(0) + 0.01f);
+        Files.write(out, b.array());
+        try (OnnxSessions sessions = OnnxSessions.open(ModelDirectory.load(dir), ExecutionConfig.cpu(0))) {
+            ParityCheck.Result r = ParityCheck.run(sessions, dir).get(0);
+            assertFalse(r.passed());
+            assertTrue(r.maxAbsError() > 0.009, "error " + r.maxAbsError());
+        }
+    }
+
+    @Test
+    void theBuiltinCopyInTheCacheIsByteIdenticalToTheRepository() throws IOException {
+        Path cached = BuiltinModels.ensure(BuiltinModels.DEFAULT, tmp.resolve("cache"));
+        for (String f : List.of("manifest.json", "dcm.onnx")) {
+            assertEquals(
+                    -1L,
+                    Files.mismatch(
+                            cached.resolve(f), repoModel(BuiltinModels.DEFAULT).resolve(f)),
+                    f + " differs from the repository's");
+        }
+        assertEquals(cached, BuiltinModels.ensure(BuiltinModels.DEFAULT, tmp.resolve("cache")), "reused, not copied");
+    }
+
+    @Test
+    void anUnknownBuiltinNameListsTheChoices() {
+        var e = assertThrows(IllegalArgumentException.class, () -> BuiltinModels.ensure("sdatc-xl", tmp));
+        assertTrue(e.getMessage().contains(BuiltinModels.DEFAULT), e.getMessage());
+    }
+
+    private static void copyTree(Path src, Path dst) throws IOException {
+        try (Stream<Path> s = Files.walk(src)) {
+            for (Path p : s.toList()) {
+                Path target = dst.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+}
