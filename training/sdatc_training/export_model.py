@@ -87,52 +87,61 @@ def fixture_size(cfg):
     return 2 * m, 3 * m
 
 
-def export_diffusion_stages(vae, net, cfg, out, frames, log=print):
-    """Writes vae_encoder.onnx, unet.onnx, vae_decoder.onnx and their parity fixtures into `out`.
-    Returns {stage: (file, seconds, bytes, parameters)}."""
-    out = Path(out)
+DIFFUSION_STAGES = ("vae_encoder", "unet", "vae_decoder")
+
+
+def stage_specs(vae, net, cfg, frames):
+    """{stage: (module, example inputs (also the parity inputs), output names, dynamic axes, parameters)}."""
     k = len(vae.encoder.feature_levels)
     hint = cfg.pcam.hint
     feat_names = [f"enc_features_{i}" for i in range(k)]
     h, w = fixture_size(cfg)
+    c, f = cfg.vae.latent_channels, cfg.latent_downsample
     g = torch.Generator().manual_seed(0)
-    results = {}
 
+    enc = EncoderStage(vae).eval()
     image = torch.rand(frames, 3, h, w, generator=g) * 2 - 1
     enc_dyn = {"image": {0: "N", 2: "H", 3: "W"}, "latent": {0: "N", 2: "h", 3: "w"},
                **{n: {0: "N", 2: f"h{i}", 3: f"w{i}"} for i, n in enumerate(feat_names)}}
-    enc = EncoderStage(vae).eval()
-    results["vae_encoder"] = _export(enc, out, "vae_encoder", {"image": image}, ["latent", *feat_names], enc_dyn,
-                                     sum(p.numel() for m in vae.encoder_modules() for p in m.parameters()))
     with torch.no_grad():
         latent, *features = enc(image)
 
-    c = cfg.vae.latent_channels
-    n = 2
-    unet_in = {"sample": torch.randn(n, c, h // cfg.latent_downsample, w // cfg.latent_downsample, generator=g),
+    unet_in = {"sample": torch.randn(2, c, h // f, w // f, generator=g),
                "timestep": torch.tensor([999, 10], dtype=torch.int64),
-               "condition": torch.randn(n, c, h // cfg.latent_downsample, w // cfg.latent_downsample, generator=g)}
-    if hint:
-        unet_in["hint"] = torch.tensor([[25 / HINT_SCALE], [HINT_UNKNOWN]])
+               "condition": torch.randn(2, c, h // f, w // f, generator=g)}
     unet_dyn = {"sample": {0: "N", 2: "h", 3: "w"}, "timestep": {0: "N"}, "condition": {0: "N", 2: "h", 3: "w"},
                 "model_output": {0: "N", 2: "h", 3: "w"}}
-    if hint:
-        unet_dyn["hint"] = {0: "N"}
-    results["unet"] = _export(UnetStage(net).eval(), out, "unet", unet_in, ["model_output"], unet_dyn,
-                              sum(p.numel() for p in net.parameters()))
 
     dec_in = {"latent": latent, **dict(zip(feat_names, features)), "cfw_weight": torch.tensor([cfg.cfw.weight])}
-    if hint:
-        dec_in["hint"] = torch.tensor([[35 / HINT_SCALE] if i % 2 == 0 else [HINT_UNKNOWN] for i in range(frames)])
     dec_dyn = {"latent": {0: "T", 2: "h", 3: "w"}, "image": {0: "T", 2: "H", 3: "W"},
                **{n: {0: "T", 2: f"h{i}", 3: f"w{i}"} for i, n in enumerate(feat_names)}}
     if hint:
+        unet_in["hint"] = torch.tensor([[25 / HINT_SCALE], [HINT_UNKNOWN]])
+        unet_dyn["hint"] = {0: "N"}
+        dec_in["hint"] = torch.tensor([[35 / HINT_SCALE] if i % 2 == 0 else [HINT_UNKNOWN] for i in range(frames)])
         dec_dyn["hint"] = {0: "T"}
-    results["vae_decoder"] = _export(DecoderStage(vae, k, hint).eval(), out, "vae_decoder", dec_in, ["image"], dec_dyn,
-                                     sum(p.numel() for p in vae.decoder.parameters())
-                                     + sum(p.numel() for p in vae.post_quant_conv.parameters()))
-    for stage, (file, seconds, size, params) in results.items():
-        log(f"exported {out / file}: {params} parameters, {size / 1e6:.2f} MB, {seconds:.1f} s")
+
+    def count(*modules):
+        return sum(p.numel() for m in modules for p in m.parameters())
+
+    return {
+        "vae_encoder": (enc, {"image": image}, ["latent", *feat_names], enc_dyn, count(*vae.encoder_modules())),
+        "unet": (UnetStage(net).eval(), unet_in, ["model_output"], unet_dyn, count(net)),
+        "vae_decoder": (DecoderStage(vae, k, hint).eval(), dec_in, ["image"], dec_dyn,
+                        count(vae.decoder, vae.post_quant_conv)),
+    }
+
+
+def export_diffusion_stages(vae, net, cfg, out, frames, log=print, stages=DIFFUSION_STAGES):
+    """Writes vae_encoder.onnx, unet.onnx, vae_decoder.onnx (or the given subset) and their parity
+    fixtures into `out`. Returns {stage: (file, seconds, bytes, parameters)}."""
+    out = Path(out)
+    results = {}
+    for stage, (module, inputs, outputs, dynamic, params) in stage_specs(vae, net, cfg, frames).items():
+        if stage in stages:
+            results[stage] = _export(module, out, stage, inputs, outputs, dynamic, params)
+            file, seconds, size, _ = results[stage]
+            log(f"exported {out / file}: {params} parameters, {size / 1e6:.2f} MB, {seconds:.1f} s")
     return results
 
 
@@ -187,15 +196,7 @@ def export_model(args):
     results = {"dcm": (dfile, dsec, dsize, sum(p.numel() for p in dcm.parameters()))}
     print(f"exported {out / dfile}: {results['dcm'][3]} parameters, {dsize / 1e6:.2f} MB, {dsec:.1f} s")
     results.update(export_diffusion_stages(vae, net, cfg, out, frames))
-    trained = []
-    if dcm_ckpt["iteration"] > 0:
-        trained.append("dcm")
-    if vae_ckpt["iteration"] > 0 and vae_ckpt["encoder_trained"]:
-        trained.append("vae_encoder")
-    if diff_ckpt["iteration"] > 0:
-        trained.append("unet")
-    if vae_ckpt["iteration"] > 0:
-        trained.append("vae_decoder")
+    trained = trained_stages(dcm_ckpt, vae_ckpt, diff_ckpt)
     training = {
         "dcm": {"size": dcm_ckpt["size"], "config": dcm_ckpt["config"], "iterations": dcm_ckpt["iteration"]},
         "vae": {"size": vae_ckpt["size"], "iterations": vae_ckpt["iteration"], "trainable": vae_ckpt["trainable"],
@@ -219,6 +220,21 @@ def export_model(args):
     write_card(out, args, results, trained, training, recipe, diff_ckpt["latent_scale"])
     print(f"model directory: {out.resolve()} (trained stages: {', '.join(trained) or 'none'})")
     return out
+
+
+def trained_stages(dcm_ckpt, vae_ckpt, diff_ckpt):
+    """The stages whose weights training changed: never one that only holds initial (random or
+    pretrained) weights. The encoder trains only with train-decoder --trainable all."""
+    trained = []
+    if dcm_ckpt["iteration"] > 0:
+        trained.append("dcm")
+    if vae_ckpt["iteration"] > 0 and vae_ckpt["encoder_trained"]:
+        trained.append("vae_encoder")
+    if diff_ckpt["iteration"] > 0:
+        trained.append("unet")
+    if vae_ckpt["iteration"] > 0:
+        trained.append("vae_decoder")
+    return trained
 
 
 def _log_summary(ckpt_path):
