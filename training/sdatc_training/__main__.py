@@ -72,7 +72,7 @@ def main(argv=None):
         s.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
 
     b = sub.add_parser("train-decoder", help="stage (b): VAE decoder PCAM/STAM/CFW, encoder frozen, pixel loss")
-    stage_common(b, "decoder", iters=5000, batch=1, patch=32, lr=1e-4)
+    stage_common(b, "decoder", iters=5000, batch=1, patch=16, lr=1e-4)
     b.add_argument("--frames", type=int, help="T frames per window (default: the size's stam.window_length)")
     b.add_argument("--vae-init", help="pretrained autoencoder state dict in this package's names (e.g. SD's VAE)")
     b.add_argument("--trainable", choices=("paper", "decoder", "all"),

@@ -200,10 +200,11 @@ def export_model(args):
     training = {
         "dcm": {"size": dcm_ckpt["size"], "config": dcm_ckpt["config"], "iterations": dcm_ckpt["iteration"]},
         "vae": {"size": vae_ckpt["size"], "iterations": vae_ckpt["iteration"], "trainable": vae_ckpt["trainable"],
-                "initialised_from": vae_ckpt.get("vae_init"), "frames": frames, "input": vae_ckpt.get("dcm") or "bicubic"},
+                "initialised_from": vae_ckpt.get("vae_init"), "frames": frames, "input": vae_ckpt.get("dcm") or "bicubic",
+                "data": vae_ckpt.get("data")},
         "diffusion": {"size": diff_ckpt["size"], "iterations": diff_ckpt["iteration"],
                       "trainable": diff_ckpt["trainable"], "initialised_from": diff_ckpt.get("unet_init"),
-                      "condition": diff_ckpt.get("dcm") or "bicubic"},
+                      "condition": diff_ckpt.get("dcm") or "bicubic", "data": diff_ckpt.get("data")},
         "config": vae_ckpt["config"],
     }
     write_manifest(out, {
@@ -263,6 +264,8 @@ def write_card(out, args, results, trained, training, recipe, latent_scale):
             text += f", trainable `{training[key]['trainable']}`"
             if training[key].get("initialised_from"):
                 text += f", initialised from `{training[key]['initialised_from']}`"
+            if training[key].get("data"):
+                text += f", clips `{training[key]['data']}`"
         if summary:
             text += f"; loss {summary[0]['loss']:.5f} (it {summary[0]['iteration']}) -> {summary[1]['loss']:.5f} (it {summary[1]['iteration']})"
         lines.append(text)

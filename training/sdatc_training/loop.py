@@ -116,7 +116,8 @@ def digest(*modules):
 def load_weights(module, path, what, allowed_missing=()):
     """Loads a state dict (e.g. Stable Diffusion weights renamed to this package's names, see
     training/README.md) non-strictly: keys missing from the file must belong to the modules SDATC
-    adds (prefixes in `allowed_missing`); unexpected keys are an error naming the file."""
+    adds (prefixes in `allowed_missing`); unexpected keys are an error naming the file.
+    Returns (tensors in the file, missing keys)."""
     state = torch.load(path, map_location="cpu")
     state = state.get("state_dict", state) if isinstance(state, dict) else state
     result = module.load_state_dict(state, strict=False)
@@ -125,4 +126,4 @@ def load_weights(module, path, what, allowed_missing=()):
         raise SystemExit(f"{path}: does not fit the {what} of this size: missing {missing[:5]}"
                          f"{'...' if len(missing) > 5 else ''}, unexpected {result.unexpected_keys[:5]}"
                          f"{'...' if len(result.unexpected_keys) > 5 else ''}")
-    return len(state)
+    return len(state), result.missing_keys

@@ -68,7 +68,7 @@ def train(args):
     vae = VAE(cfg)
     trainable = args.trainable or ("paper" if args.vae_init else "all")
     if args.vae_init:
-        n = load_weights(vae, args.vae_init, f"VAE ({args.size})", allowed_missing=SDATC_PREFIXES)
+        n, _ = load_weights(vae, args.vae_init, f"VAE ({args.size})", allowed_missing=SDATC_PREFIXES)
         print(f"initialised the VAE from {args.vae_init} ({n} tensors)", flush=True)
     elif trainable == "paper":
         raise SystemExit("--trainable paper trains PCAM/STAM/CFW only and needs a pretrained VAE (--vae-init); "

@@ -71,9 +71,14 @@ def train(args):
     net = SdatcUNet(cfg)
     trainable = args.trainable or ("paper" if args.unet_init else "all")
     if args.unet_init:
-        n = load_weights(net.unet, args.unet_init, f"UNet ({args.size})", allowed_missing=("decoder_pcam.",))
+        n, missing = load_weights(net.unet, args.unet_init, f"UNet ({args.size})",
+                                  allowed_missing=("decoder_pcam.", "context"))
         net.controlnet.copy_from(net.unet)
         print(f"initialised the UNet from {args.unet_init} ({n} tensors); ControlNet copied from its encoder", flush=True)
+        if "context" in missing:
+            print(f"note: {args.unet_init} has no 'context'; the cross-attention context stays zero (put the text "
+                  f"encoding of the empty prompt, [1, {cfg.unet.context_tokens}, {cfg.unet.context_dim}], under "
+                  f"that key)", flush=True)
     elif trainable == "paper":
         raise SystemExit("--trainable paper keeps the UNet encoder frozen and needs pretrained weights (--unet-init); "
                          "without them use --trainable all")
