@@ -173,7 +173,17 @@ def diffusion_manifest(cfg, vae, frames, latent_scale, recipe):
     return m
 
 
+def quiet_exporter():
+    """torch 1.13's exporter warns on every graph about things that do not affect these graphs
+    (shape inference of prim::Constant, Slice folding, tracing a fixed-size unbind)."""
+    import warnings
+    for message in ("The shape inference of prim::Constant", "Constant folding - Only steps=1",
+                    "Iterating over a tensor"):
+        warnings.filterwarnings("ignore", message=message)
+
+
 def export_model(args):
+    quiet_exporter()
     dcm, dcm_ckpt = load_dcm(args.dcm)
     vae, vae_ckpt = load_vae(args.decoder)
     net, diff_ckpt = load_diffusion(args.diffusion)
