@@ -12,21 +12,26 @@ from .export import export_stage, write_manifest
 
 
 def load_dcm(ckpt_path):
-    ckpt = torch.load(ckpt_path)
+    ckpt = torch.load(ckpt_path, map_location="cpu")
     cfg = ckpt["config"]
     model = DCM(DcmConfig(**{**cfg, "depths": tuple(cfg["depths"])}))
     model.load_state_dict(ckpt["model"])
     return model.eval(), ckpt
 
 
+def export_dcm_stage(model, out, h=20, w=28):
+    """OUT/dcm.onnx and its parity fixture; -> (file, seconds, bytes)."""
+    torch.manual_seed(0)
+    lq = torch.rand(1, 3, h, w)
+    return export_stage(
+        model, out, "dcm", {"lq": lq}, ["restored"],
+        {"lq": {0: "N", 2: "H", 3: "W"}, "restored": {0: "N", 2: "H4", 3: "W4"}})
+
+
 def export_dcm(args):
     model, ckpt = load_dcm(args.ckpt)
     out = Path(args.out)
-    torch.manual_seed(0)
-    lq = torch.rand(1, 3, 20, 28)
-    file, seconds, size = export_stage(
-        model, out, "dcm", {"lq": lq}, ["restored"],
-        {"lq": {0: "N", 2: "H", 3: "W"}, "restored": {0: "N", 2: "H4", 3: "W4"}})
+    file, seconds, size = export_dcm_stage(model, out)
     params = sum(p.numel() for p in model.parameters())
     write_manifest(out, {
         "name": args.name,

@@ -5,9 +5,6 @@ iterations (iteration, loss, it/s, ETA), validation Y-PSNR against bicubic, a ch
 `--ckpt-every` iterations (model, optimiser, iteration, RNG), and resume from the run folder's
 last checkpoint. Losses go to `RUN/log.jsonl`."""
 
-import json
-import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +19,7 @@ from .data.degradations import compress_clip
 from .data.sequences import list_images, pan_zoom_clip
 from .metrics import psnr_y
 from .data.make_clips import refuse_validation_sets
-
-
-def charbonnier(a, b, eps=1e-3):
-    return torch.sqrt((a - b) ** 2 + eps * eps).mean()
+from .loop import Progress, charbonnier, cosine_lr, resolve_device, resume, save_checkpoint, set_lr
 
 
 def validation_clips(folders, crf, frames=3, size=192, seed=1234):
@@ -63,15 +57,13 @@ def train(args):
     run = Path(args.out)
     run.mkdir(parents=True, exist_ok=True)
     cfg = dcm_config(args.size)
-    device = torch.device(args.device)
+    device = resolve_device(args.device)
     model = DCM(cfg).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.99))
     start = 0
     ckpt_path = run / "dcm.ckpt"
-    if ckpt_path.exists() and not args.restart:
-        ckpt = torch.load(ckpt_path, map_location=device)
-        if ckpt["size"] != args.size:
-            raise SystemExit(f"{ckpt_path} was trained at size {ckpt['size']}, not {args.size}; use another --out")
+    ckpt = resume(ckpt_path, args.size, args.restart)
+    if ckpt is not None:
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["opt"])
         start = ckpt["iteration"]
@@ -84,41 +76,31 @@ def train(args):
     params = sum(p.numel() for p in model.parameters())
     print(f"dcm size={args.size} params={params} clips={len(data)} batch={args.batch} patch={args.patch} "
           f"threads={torch.get_num_threads()} iterations={args.iters}", flush=True)
-    log = open(run / "log.jsonl", "a")
-    t0, done0 = time.time(), start
-    losses = []
+    progress = Progress(run, args.iters, start, args.log_every)
+
+    def validation():
+        ours, bic = validate(model, val)
+        return (dict(val_psnr_y=ours, val_bicubic_psnr_y=bic),
+                f" | val Y-PSNR {ours:.3f} dB (bicubic {bic:.3f}, {ours - bic:+.3f})")
+
     for it in range(start, args.iters):
-        lr = args.lr * 0.5 * (1 + math.cos(math.pi * it / args.iters))
-        for group in opt.param_groups:
-            group["lr"] = lr
+        lr = cosine_lr(args.lr, it, args.iters)
+        set_lr(opt, lr)
         lq, hr = (t.to(device) for t in data.batch(args.batch))
         loss = charbonnier(model(lq), hr)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        losses.append(loss.item())
+        progress.add(loss.item())
         n = it + 1
-        if n % args.log_every == 0 or n == args.iters:
-            rate = (n - done0) / (time.time() - t0)
-            eta = (args.iters - n) / max(rate, 1e-9)
-            mean = float(np.mean(losses))
-            losses.clear()
-            entry = {"iteration": n, "loss": mean, "lr": lr, "it_per_s": rate, "elapsed_s": time.time() - t0}
-            line = f"it {n}/{args.iters} loss {mean:.5f} lr {lr:.2e} {rate:.2f} it/s ETA {eta / 60:.1f} min"
-            if val and (n % args.val_every == 0 or n == args.iters):
-                ours, bic = validate(model, val)
-                entry.update(val_psnr_y=ours, val_bicubic_psnr_y=bic)
-                line += f" | val Y-PSNR {ours:.3f} dB (bicubic {bic:.3f}, {ours - bic:+.3f})"
-            print(line, flush=True)
-            log.write(json.dumps(entry) + "\n")
-            log.flush()
+        if progress.due(n):
+            due_val = val and (n % args.val_every == 0 or n == args.iters)
+            progress.report(n, lr, validation if due_val else None)
         if n % args.ckpt_every == 0 or n == args.iters:
             save(ckpt_path, model, opt, n, args.size, cfg)
-    log.close()
+    progress.close()
 
 
 def save(path, model, opt, iteration, size, cfg):
-    tmp = path.with_suffix(".tmp")
-    torch.save({"model": {k: v.cpu() for k, v in model.state_dict().items()}, "opt": opt.state_dict(), "iteration": iteration, "size": size,
-                "config": to_dict(cfg), "torch_rng": torch.get_rng_state()}, tmp)
-    tmp.replace(path)
+    save_checkpoint(path, {"model": {k: v.cpu() for k, v in model.state_dict().items()}, "opt": opt.state_dict(), "iteration": iteration,
+                           "size": size, "config": to_dict(cfg), "torch_rng": torch.get_rng_state()})
