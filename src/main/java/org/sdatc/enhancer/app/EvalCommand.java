@@ -127,6 +127,12 @@ public final class EvalCommand implements Callable<Integer> {
     Path brisqueModels = Brisque.DEBIAN_MODELS;
 
     @Option(
+            names = "--keep-frames",
+            description = "Also write every frame as PNG under DIR/frames/CLIP/ (truth, crfN/lr, crfN/METHOD), for"
+                    + " checking the figures with other tools.")
+    boolean keepFrames;
+
+    @Option(
             names = "--config",
             paramLabel = "FILE",
             description = "Properties file with sdatc.* settings, applied to every method.")
@@ -156,7 +162,8 @@ public final class EvalCommand implements Callable<Integer> {
                     crfs,
                     built,
                     new Degradation(Degradation.LIVE.preset(), gopSeconds),
-                    brisqueModels);
+                    brisqueModels,
+                    keepFrames ? out.resolve("frames") : null);
             EvalReport report = Evaluation.run(plan, new ConsoleProgress(System.err));
             Files.createDirectories(out);
             MetricsJson.write(report, out.resolve("metrics.json"));

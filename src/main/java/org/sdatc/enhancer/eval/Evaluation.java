@@ -31,6 +31,8 @@ public final class Evaluation {
      *
      * @param command the command line, for the report
      * @param methods bicubic first; names unique
+     * @param keepFrames where to write every frame as PNG ({@code CLIP/truth}, {@code CLIP/crfN/lr},
+     *     {@code CLIP/crfN/METHOD}), or null to keep none
      */
     public record Plan(
             String command,
@@ -39,7 +41,8 @@ public final class Evaluation {
             List<Integer> crfs,
             List<Method> methods,
             Degradation degradation,
-            Path brisqueModels) {
+            Path brisqueModels,
+            Path keepFrames) {
         public Plan {
             truth = List.copyOf(truth);
             crfs = List.copyOf(crfs);
@@ -63,16 +66,26 @@ public final class Evaluation {
                     + (long) p.frames()
                             * (1 + plan.crfs().size() * plan.methods().size());
         }
+        // One per method: its untimed warm-up window.
+        units += plan.methods().size();
         progress.start(units);
         List<ClipSummary> clips = new ArrayList<>();
         List<RunResult> runs = new ArrayList<>();
         List<CropSet> crops = new ArrayList<>();
         String brisqueStatus;
+        java.util.Set<String> warm = new java.util.HashSet<>();
         try (Brisque brisque = Brisque.open(plan.brisqueModels())) {
             brisqueStatus = brisque.status();
             for (GroundTruthReader.Probe probe : probes) {
                 GroundTruth truth = plan.reader().read(probe.source());
                 PreparedClip clip = prepare(truth, brisque, () -> progress.advance(truth.name() + " ground truth"));
+                if (plan.keepFrames() != null) {
+                    FrameFolder folder = new FrameFolder(
+                            plan.keepFrames().resolve(truth.name()).resolve("truth"));
+                    for (int i = 0; i < truth.frameCount(); i++) {
+                        folder.write(i, truth.frames().get(i));
+                    }
+                }
                 clips.add(new ClipSummary(
                         truth.name(),
                         truth.source(),
@@ -87,10 +100,24 @@ public final class Evaluation {
                     Map<String, Image> cropByMethod = new LinkedHashMap<>();
                     Image lowResCrop = null;
                     for (Method method : plan.methods()) {
+                        if (warm.add(method.name())) {
+                            progress.advance(truth.name() + " warming up " + method.name());
+                            PipelineRun.warmUp(method, stream);
+                        }
                         String what = truth.name() + " crf " + crf + " " + method.name();
                         RunScorer scorer = new RunScorer(clip, brisque, () -> progress.advance(what));
+                        PipelineRun.FrameSink sink = scorer;
+                        if (plan.keepFrames() != null) {
+                            sink = keeping(
+                                    scorer,
+                                    plan.keepFrames(),
+                                    truth.name(),
+                                    crf,
+                                    method,
+                                    method == plan.methods().get(0));
+                        }
                         PipelineRun.Timing timing =
-                                PipelineRun.run(method, stream, "eval/" + truth.name() + "/crf" + crf, scorer);
+                                PipelineRun.run(method, stream, "eval/" + truth.name() + "/crf" + crf, sink);
                         runs.add(new RunResult(
                                 truth.name(),
                                 crf,
@@ -135,6 +162,21 @@ public final class Evaluation {
                 brisqueStatus,
                 runs,
                 crops);
+    }
+
+    /** {@code scorer}, also writing the output (and with {@code lowRes}, the input) frames as PNG. */
+    private static PipelineRun.FrameSink keeping(
+            RunScorer scorer, Path root, String clip, int crf, Method method, boolean lowRes) {
+        Path base = root.resolve(clip).resolve("crf" + crf);
+        FrameFolder output = new FrameFolder(base.resolve(method.name().replaceAll("[^A-Za-z0-9._-]+", "_")));
+        FrameFolder input = lowRes ? new FrameFolder(base.resolve("lr")) : null;
+        return (index, lr, out) -> {
+            scorer.accept(index, lr, out);
+            output.write(index, out);
+            if (input != null) {
+                input.write(index, lr);
+            }
+        };
     }
 
     /** Luma, own motion, own BRISQUE and the detailed region of a clip. */

@@ -24,6 +24,8 @@ import org.sdatc.enhancer.window.WindowPlanner;
  * SegmentEnhancer}, carrying the tail frames and the enhancer's state from one segment to the next
  * as a continuous stream does. Each segment goes with the encoder hints a live producer sends (its
  * CRF). Only decoding and enhancing are timed; the frame sink (metrics) runs outside the clock.
+ * {@link #warmUp} runs one untimed window first, so that JIT compilation and ONNX Runtime's first
+ * allocations do not land on whichever clip happens to come first.
  */
 public final class PipelineRun {
     /** Receives every frame in display order: the decoded low-resolution input and the method's output. */
@@ -54,6 +56,31 @@ public final class PipelineRun {
 
     private PipelineRun() {}
 
+    /** Enhances the first window of {@code stream}'s first segment and throws the result away. */
+    public static void warmUp(Method method, DegradedClip stream) {
+        CutSegment first = stream.segments().get(0);
+        DecodedSegment decoded = decode(new SegmentDecoder(method.enhancer().wantsMotionVectors()), first);
+        int n = Math.min(method.windowLength(), decoded.frames().size());
+        List<org.sdatc.enhancer.tensor.MotionField> motion =
+                decoded.motion() == null ? null : decoded.motion().subList(0, n);
+        new SegmentEnhancer(new WindowPlanner(method.windowLength(), method.windowContext()), method.enhancer())
+                .enhance(
+                        "eval/warm-up",
+                        0,
+                        decoded.frames().subList(0, n),
+                        motion,
+                        SegmentEnhancer.Continuity.EMPTY,
+                        CompressionHints.NONE);
+    }
+
+    private static DecodedSegment decode(SegmentDecoder decoder, CutSegment segment) {
+        return decoder.decode(
+                segment.payload(),
+                ContainerFormat.MPEGTS,
+                VideoCodec.H264,
+                new DecodeLimits(segment.width(), segment.height(), segment.frameCount(), segment.payload().length));
+    }
+
     public static Timing run(Method method, DegradedClip stream, String streamId, FrameSink sink) {
         SegmentDecoder decoder = new SegmentDecoder(method.enhancer().wantsMotionVectors());
         SegmentEnhancer enhancer = new SegmentEnhancer(
@@ -68,12 +95,7 @@ public final class PipelineRun {
         for (int seq = 0; seq < segments.size(); seq++) {
             CutSegment segment = segments.get(seq);
             long start = System.nanoTime();
-            DecodedSegment decoded = decoder.decode(
-                    segment.payload(),
-                    ContainerFormat.MPEGTS,
-                    VideoCodec.H264,
-                    new DecodeLimits(
-                            segment.width(), segment.height(), segment.frameCount(), segment.payload().length));
+            DecodedSegment decoded = decode(decoder, segment);
             long decodedAt = System.nanoTime();
             SegmentEnhancer.Result result =
                     enhancer.enhance(streamId, seq, decoded.frames(), decoded.motion(), continuity, hints);

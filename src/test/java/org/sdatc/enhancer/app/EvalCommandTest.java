@@ -25,7 +25,10 @@ import org.sdatc.enhancer.media.SegmentCutter;
 import org.sdatc.enhancer.media.SegmentJoiner;
 import org.sdatc.enhancer.media.SyntheticClip;
 
-/** {@code eval} as a user runs it: two tiny clips, two CRFs, bicubic and the SDATC engine. */
+/**
+ * {@code eval} as a user runs it: two tiny clips (a PNG folder and an MP4), two CRFs, bicubic and the
+ * SDATC engine (reference-tiny, one step to keep it quick).
+ */
 class EvalCommandTest {
     @TempDir
     Path dir;
@@ -59,6 +62,9 @@ class EvalCommandTest {
                 "bicubic",
                 "--set",
                 "sdatc.model.cache=" + TestModels.CACHE.toAbsolutePath(),
+                "--set",
+                "sdatc.engine.steps=1",
+                "--keep-frames",
                 "--out",
                 out.toString());
 
@@ -82,6 +88,7 @@ class EvalCommandTest {
         assertEquals("bicubic", json.get("methods").get(0).get("name").asText(), "bicubic first, and only once");
         assertEquals(2, json.get("methods").size());
         assertTrue(json.get("methods").get(1).get("model").asText().startsWith("sdatc/reference-tiny"));
+        assertEquals(1, json.get("methods").get(1).get("steps").asInt(), "--set reaches every method");
         assertEquals(0, json.get("protocol").get("border_crop").asInt());
         boolean brisque = json.get("protocol").get("brisque").asText().startsWith("OpenCV");
         JsonNode results = json.get("results");
@@ -113,6 +120,13 @@ class EvalCommandTest {
                     psnr.get(clip + "/20/bicubic") > psnr.get(clip + "/38/bicubic"),
                     "less compression, better bicubic: " + psnr);
         }
+
+        // --keep-frames: the very frames measured, for other tools.
+        for (String f :
+                new String[] {"truth/008.png", "crf20/lr/008.png", "crf38/bicubic/008.png", "crf38/sdatc/001.png"}) {
+            assertTrue(Files.isRegularFile(out.resolve("frames/shapes").resolve(f)), f);
+        }
+        assertFalse(Files.exists(out.resolve("frames/shapes/crf20/bicubic/009.png")));
 
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.startsWith("<!DOCTYPE html>"));
