@@ -1,5 +1,6 @@
 package org.sdatc.enhancer.app;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -179,7 +180,7 @@ public final class EvalCommand implements Callable<Integer> {
             return 0;
         } catch (EvalInputException e) {
             throw new UserError(e.getMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new UserError("cannot write to --out " + out + ": " + e.getMessage());
         } finally {
             built.forEach(m -> m.enhancer().close());

@@ -1,5 +1,6 @@
 package org.sdatc.enhancer.eval;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.sdatc.enhancer.tensor.Image;
@@ -13,6 +14,6 @@ import org.sdatc.enhancer.tensor.Image;
 public record CropSet(
         String clip, int crf, DetailRegion region, Image lowRes, Map<String, Image> byMethod, Image truth) {
     public CropSet {
-        byMethod = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byMethod));
+        byMethod = Collections.unmodifiableMap(new LinkedHashMap<>(byMethod));
     }
 }

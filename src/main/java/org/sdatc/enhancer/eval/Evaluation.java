@@ -3,9 +3,11 @@ package org.sdatc.enhancer.eval;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.sdatc.enhancer.tensor.Image;
 
 /**
@@ -73,7 +75,7 @@ public final class Evaluation {
         List<RunResult> runs = new ArrayList<>();
         List<CropSet> crops = new ArrayList<>();
         String brisqueStatus;
-        java.util.Set<String> warm = new java.util.HashSet<>();
+        Set<String> warm = new HashSet<>();
         try (Brisque brisque = Brisque.open(plan.brisqueModels())) {
             brisqueStatus = brisque.status();
             for (GroundTruthReader.Probe probe : probes) {

@@ -14,6 +14,7 @@ import org.sdatc.enhancer.media.DecodedSegment;
 import org.sdatc.enhancer.media.SegmentDecoder;
 import org.sdatc.enhancer.media.VideoCodec;
 import org.sdatc.enhancer.tensor.Image;
+import org.sdatc.enhancer.tensor.MotionField;
 import org.sdatc.enhancer.window.SegmentEnhancer;
 import org.sdatc.enhancer.window.WindowPlanner;
 
@@ -61,7 +62,7 @@ public final class PipelineRun {
         CutSegment first = stream.segments().get(0);
         DecodedSegment decoded = decode(new SegmentDecoder(method.enhancer().wantsMotionVectors()), first);
         int n = Math.min(method.windowLength(), decoded.frames().size());
-        List<org.sdatc.enhancer.tensor.MotionField> motion =
+        List<MotionField> motion =
                 decoded.motion() == null ? null : decoded.motion().subList(0, n);
         new SegmentEnhancer(new WindowPlanner(method.windowLength(), method.windowContext()), method.enhancer())
                 .enhance(

@@ -170,6 +170,70 @@ class EvalCommandTest {
         assertTrue(run.err().contains("--crf 60 is outside libx264's 0-51"), run.err());
     }
 
+    @Test
+    void eachMethodOptionIsAConfigOverrideInCommandLineOrderAfterBicubicAndRepeatsRunOnce() {
+        EvalCommand eval = new EvalCommand();
+        new picocli.CommandLine(eval)
+                .parseArgs(
+                        "--hr",
+                        "clip",
+                        "--out",
+                        "o",
+                        "--tier",
+                        "dcm",
+                        "--enhancer",
+                        "bicubic",
+                        "--model-dir",
+                        "/models/run7",
+                        "--enhancer",
+                        "sdatc",
+                        "--tier",
+                        "dcm",
+                        "--tier",
+                        "full");
+
+        Map<String, Map<String, String>> methods = eval.methodOverrides();
+
+        assertEquals(
+                java.util.List.of("bicubic", "tier dcm", "model-dir run7", "sdatc", "tier full"),
+                java.util.List.copyOf(methods.keySet()));
+        assertEquals(Map.of("sdatc.enhancer", "bicubic"), methods.get("bicubic"));
+        assertEquals(Map.of("sdatc.engine.tier", "dcm"), methods.get("tier dcm"));
+        assertEquals(Map.of("sdatc.model.dir", "/models/run7"), methods.get("model-dir run7"));
+        assertEquals(Map.of("sdatc.enhancer", "sdatc"), methods.get("sdatc"));
+    }
+
+    @Test
+    void withoutBrisqueModelFilesBrisqueIsNullAndTheReportSaysWhyAndHowToInstallThem() throws Exception {
+        Path folder = EvalFixtures.writePngs(dir.resolve("clip"), SyntheticClip.generate(96, 64, 5, 21));
+        Path empty = Files.createDirectories(dir.resolve("no-models"));
+        Path out = dir.resolve("out");
+
+        Output run = run(
+                "eval",
+                "--hr",
+                folder.toString(),
+                "--crf",
+                "30",
+                "--brisque-models",
+                empty.toString(),
+                "--out",
+                out.toString());
+
+        assertEquals(0, run.code(), run.err());
+        JsonNode json = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+        JsonNode result = json.get("results").get(0);
+        assertTrue(result.get("brisque").isNull(), result.toString());
+        assertTrue(result.get("per_frame").get("brisque").get(0).isNull());
+        assertTrue(result.get("psnr_y").isNumber(), "the other metrics still run");
+        String why = json.get("protocol").get("brisque").asText();
+        assertTrue(why.contains("not computed") && why.contains("apt-get install -y opencv-data"), why);
+        assertTrue(why.contains(empty.resolve("brisque_model_live.yml").toString()), why);
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("not computed") && html.contains("opencv-data"), "the report says why");
+        assertTrue(run.out().contains("n/a"), run.out());
+    }
+
     private record Output(int code, String out, String err) {}
 
     private static Output run(String... args) {

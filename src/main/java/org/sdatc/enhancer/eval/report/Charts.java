@@ -4,6 +4,7 @@ import java.awt.Color;
 import java.awt.Font;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
@@ -61,13 +62,13 @@ final class Charts {
                 .yAxisTitle("mean Y-PSNR (dB)")
                 .build();
         style(chart);
-        chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setXAxisLogarithmic(true);
         chart.getStyler().setMarkerSize(9);
         chart.getStyler().setYAxisDecimalPattern("0.00");
         chart.getStyler().setXAxisDecimalPattern("0.#");
         Map<String, List<RunResult>> byMethod = runs.stream()
-                .collect(Collectors.groupingBy(RunResult::method, java.util.LinkedHashMap::new, Collectors.toList()));
+                .collect(Collectors.groupingBy(RunResult::method, LinkedHashMap::new, Collectors.toList()));
         for (var e : byMethod.entrySet()) {
             chart.addSeries(
                     e.getKey(),

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Path;
+import java.util.TreeMap;
 import org.sdatc.enhancer.engine.Stage;
 import org.sdatc.enhancer.eval.ClipSummary;
 import org.sdatc.enhancer.eval.EvalReport;
@@ -44,7 +47,7 @@ public final class MetricsJson {
             ObjectNode o = methods.addObject();
             o.put("name", m.name());
             ObjectNode settings = o.putObject("settings");
-            new java.util.TreeMap<>(m.settings()).forEach(settings::put);
+            new TreeMap<>(m.settings()).forEach(settings::put);
             o.put("model", m.model());
             o.put("steps", m.steps());
             o.put("provider", m.provider());
@@ -146,8 +149,6 @@ public final class MetricsJson {
     }
 
     private static double round(double v, int decimals) {
-        return java.math.BigDecimal.valueOf(v)
-                .setScale(decimals, java.math.RoundingMode.HALF_EVEN)
-                .doubleValue();
+        return BigDecimal.valueOf(v).setScale(decimals, RoundingMode.HALF_EVEN).doubleValue();
     }
 }
