@@ -3,7 +3,7 @@ package org.sdatc.enhancer.app;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The one command line: {@code demo}, {@code run}, {@code enhance}, {@code produce}. */
+/** The one command line: {@code demo}, {@code run}, {@code enhance}, {@code produce}, {@code model}, {@code eval}. */
 @Command(
         name = "sdatc-enhancer",
         mixinStandardHelpOptions = true,
@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             EnhanceCommand.class,
             ProduceCommand.class,
-            ModelCommand.class
+            ModelCommand.class,
+            EvalCommand.class
         })
 public final class Main {
     private Main() {}

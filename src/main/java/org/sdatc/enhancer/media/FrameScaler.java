@@ -59,6 +59,30 @@ final class FrameScaler implements AutoCloseable {
     }
 
     /**
+     * {@code image} resized to {@code width x height} with this scaler's bicubic filter (swscale widens
+     * the filter when it shrinks, so a downscale is low-passed as FFmpeg's {@code scale} filter does).
+     */
+    Image resize(Image image, int width, int height) {
+        AVFrame src = av_frame_alloc();
+        try {
+            src.format(AV_PIX_FMT_RGB24).width(image.width()).height(image.height());
+            src.colorspace(AVCOL_SPC_RGB).color_range(AVCOL_RANGE_JPEG);
+            src.color_primaries(AVCOL_PRI_BT709).color_trc(AVCOL_TRC_BT709);
+            check(av_frame_get_buffer(src, 0), "allocate an RGB frame");
+            BytePointer data = src.data(0);
+            int stride = src.linesize(0);
+            int row = image.width() * 3;
+            byte[] in = image.rgb();
+            for (int y = 0; y < image.height(); y++) {
+                data.position((long) y * stride).put(in, y * row, row);
+            }
+            return toImage(src, width, height);
+        } finally {
+            av_frame_free(src);
+        }
+    }
+
+    /**
      * Fills {@code yuv} (unreferenced first) with {@code image} as limited-range BT.709 YUV 4:2:0, the
      * form H.264 players expect; the encoder tags its stream the same way.
      */

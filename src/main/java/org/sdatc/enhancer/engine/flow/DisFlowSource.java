@@ -82,6 +82,25 @@ public final class DisFlowSource implements FlowSource {
         return pairs;
     }
 
+    /**
+     * One direction only: the field f on {@code a}'s grid with a(x) ~ b(x + f(x)), the {@link
+     * FlowPair#backward()} of the pair (b, a). Half the cost of {@link #flows} for callers that
+     * need no consistency check.
+     */
+    public FlowField flow(Image a, Image b) {
+        if (a.width() != b.width() || a.height() != b.height()) {
+            throw new IllegalArgumentException("flow needs frames of one size, got " + a.width() + "x" + a.height()
+                    + " and " + b.width() + "x" + b.height());
+        }
+        try (DISOpticalFlow dis = DISOpticalFlow.create(preset.id);
+                Mat flow = new Mat();
+                Mat ga = gray(a);
+                Mat gb = gray(b)) {
+            dis.calc(ga, gb, flow);
+            return toField(flow, a.height(), a.width());
+        }
+    }
+
     private static Mat gray(Image img) {
         try (Mat rgb = new Mat(img.height(), img.width(), CV_8UC3)) {
             rgb.data().put(img.rgb());
