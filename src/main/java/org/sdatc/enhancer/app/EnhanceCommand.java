@@ -12,6 +12,7 @@ import org.sdatc.enhancer.media.ContainerFormat;
 import org.sdatc.enhancer.media.CutSegment;
 import org.sdatc.enhancer.media.DecodedSegment;
 import org.sdatc.enhancer.media.EncoderSettings;
+import org.sdatc.enhancer.media.MediaException;
 import org.sdatc.enhancer.media.SegmentCutter;
 import org.sdatc.enhancer.media.SegmentDecoder;
 import org.sdatc.enhancer.media.SegmentEncoder;
@@ -65,7 +66,13 @@ public final class EnhanceCommand implements Callable<Integer> {
             Files.createDirectories(parent);
         }
         try (Enhancer enhancer = Enhancers.create(config);
-                Stream<CutSegment> cut = SegmentCutter.cut(input, segmentSeconds, null, null, lossless);
+                Stream<CutSegment> cut = SegmentCutter.cut(
+                        input,
+                        segmentSeconds,
+                        null,
+                        null,
+                        lossless,
+                        config.stream().interlaced());
                 SegmentJoiner joiner = new SegmentJoiner(output)) {
             SegmentDecoder decoder = new SegmentDecoder(enhancer.wantsMotionVectors());
             SegmentEnhancer segmentEnhancer = new SegmentEnhancer(
@@ -95,6 +102,9 @@ public final class EnhanceCommand implements Callable<Integer> {
                         "\r%s: %d frames, %d segments, %.2f frames/s   ",
                         input.getFileName(), frames, segments, frames / seconds);
             }
+        } catch (MediaException e) {
+            // The input is what is wrong (unreadable, interlaced and refused, ...): one line, no trace.
+            throw new UserError("cannot enhance " + input + ": " + e.getMessage());
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         System.err.println();

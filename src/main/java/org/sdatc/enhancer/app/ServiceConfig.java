@@ -17,6 +17,7 @@ import org.sdatc.enhancer.engine.reference.ReferenceModels;
 import org.sdatc.enhancer.engine.sdatc.SdatcOptions;
 import org.sdatc.enhancer.media.DecodeLimits;
 import org.sdatc.enhancer.media.EncoderSettings;
+import org.sdatc.enhancer.media.InterlacedInput;
 import org.sdatc.enhancer.stream.StreamSettings;
 
 /**
@@ -57,6 +58,7 @@ public record ServiceConfig(
         d.put("sdatc.limits.max.height", "540");
         d.put("sdatc.limits.max.frames", "600");
         d.put("sdatc.limits.max.payload.bytes", String.valueOf(8 << 20));
+        d.put("sdatc.input.interlaced", "deinterlace");
         d.put("sdatc.max.record.bytes", String.valueOf(16 << 20));
         d.put("sdatc.segment.worst.seconds", "300");
         d.put("sdatc.encoder.codec", "libx264");
@@ -148,7 +150,8 @@ public record ServiceConfig(
                 new EncoderSettings(
                         reader.string("sdatc.encoder.codec"),
                         reader.string("sdatc.encoder.preset"),
-                        reader.integer("sdatc.encoder.crf", 0, 51)));
+                        reader.integer("sdatc.encoder.crf", 0, 51)),
+                reader.choice("sdatc.input.interlaced", InterlacedInput.class));
         if (stream.windowContext() >= stream.windowLength()) {
             throw new ConfigException("sdatc.window.context (" + stream.windowContext()
                     + ") must be smaller than sdatc.window.length (" + stream.windowLength() + ")");

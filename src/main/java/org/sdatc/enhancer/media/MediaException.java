@@ -16,7 +16,9 @@ public final class MediaException extends RuntimeException {
         /** A valid container with no video frames in it. */
         NO_FRAMES,
         /** Over one of the {@link DecodeLimits}. */
-        LIMIT_EXCEEDED
+        LIMIT_EXCEEDED,
+        /** Interlaced video, refused by {@link InterlacedInput#REJECT}. */
+        INTERLACED
     }
 
     private final Reason reason;

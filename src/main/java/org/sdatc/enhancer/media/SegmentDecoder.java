@@ -24,8 +24,11 @@ import org.sdatc.enhancer.tensor.MotionField;
  * the stream declares (SPS, read while probing with a pixel cap on the probing decoders) before any
  * frame is decoded, and the frame count while decoding (it stops at {@code maxFrames + 1}).
  *
- * <p>Error reasons: bytes the declared demuxer refuses, or a codec other than the declared one,
- * are UNSUPPORTED_FORMAT; a container that parses but whose video is damaged or cut short is
+ * <p>Interlaced video is deinterlaced (FFmpeg's bwdif, see {@link ProgressiveFrames}) or refused as
+ * INTERLACED, as the {@link InterlacedInput} given says.
+ *
+ * <p>Error reasons: bytes the declared demuxer refuses, a codec other than the declared one, or
+ * frames libswscale cannot convert to RGB, are UNSUPPORTED_FORMAT; a container that parses but whose video is damaged or cut short is
  * UNDECODABLE (an MPEG-TS payload whose length is not a whole number of 188-byte packets is
  * reported as truncated without parsing); a readable container without video frames is NO_FRAMES.
  */
@@ -33,8 +36,9 @@ public final class SegmentDecoder {
     private static final int TS_PACKET_BYTES = 188;
 
     private final boolean motionVectors;
+    private final InterlacedInput interlaced;
 
-    /** A decoder that returns frames only. */
+    /** A decoder that returns frames only and deinterlaces interlaced video. */
     public SegmentDecoder() {
         this(false);
     }
@@ -45,7 +49,16 @@ public final class SegmentDecoder {
      *     motion-vector flow source; off by default, since it costs decode time and memory
      */
     public SegmentDecoder(boolean motionVectors) {
+        this(motionVectors, InterlacedInput.DEINTERLACE);
+    }
+
+    /**
+     * @param motionVectors as {@link #SegmentDecoder(boolean)}
+     * @param interlaced whether interlaced video is deinterlaced or refused (INTERLACED)
+     */
+    public SegmentDecoder(boolean motionVectors, InterlacedInput interlaced) {
         this.motionVectors = motionVectors;
+        this.interlaced = java.util.Objects.requireNonNull(interlaced, "interlaced");
     }
 
     public boolean motionVectors() {
@@ -91,8 +104,17 @@ public final class SegmentDecoder {
             List<MotionField> motion = motionVectors ? new ArrayList<>() : null;
             long[] pts = new long[16];
             Rational frameRate = reader.frameRate();
-            try (FrameScaler scaler = new FrameScaler()) {
-                for (AVFrame frame = reader.next(); frame != null; frame = reader.next()) {
+            Consumer<AVFrame> damageCheck = frame -> {
+                if ((frame.flags() & Av.FRAME_FLAG_CORRUPT) != 0 || frame.decode_error_flags() != 0) {
+                    throw new MediaException(
+                            MediaException.Reason.UNDECODABLE,
+                            what + " frame " + frames.size() + " is damaged (missing references or"
+                                    + " slices); resend the segment complete, starting with a keyframe");
+                }
+            };
+            try (FrameScaler scaler = new FrameScaler();
+                    ProgressiveFrames progressive = new ProgressiveFrames(reader, interlaced, what, damageCheck)) {
+                for (AVFrame frame = progressive.next(); frame != null; frame = progressive.next()) {
                     if (frames.size() == limits.maxFrames()) {
                         throw new MediaException(
                                 MediaException.Reason.LIMIT_EXCEEDED,
@@ -101,12 +123,6 @@ public final class SegmentDecoder {
                     }
                     if (frame.width() > limits.maxWidth() || frame.height() > limits.maxHeight()) {
                         throw tooLarge(frame.width(), frame.height(), limits, "in a frame");
-                    }
-                    if ((frame.flags() & Av.FRAME_FLAG_CORRUPT) != 0 || frame.decode_error_flags() != 0) {
-                        throw new MediaException(
-                                MediaException.Reason.UNDECODABLE,
-                                what + " frame " + frames.size() + " is damaged (missing references or"
-                                        + " slices); resend the segment complete, starting with a keyframe");
                     }
                     if (!frames.isEmpty()
                             && (frame.width() != frames.get(0).width()
@@ -122,10 +138,14 @@ public final class SegmentDecoder {
                         pts = Arrays.copyOf(pts, pts.length * 2);
                     }
                     pts[frames.size()] = timestamp(frame, frames.size(), pts, timeBase, frameRate);
-                    frames.add(scaler.toImage(frame, frame.width(), frame.height()));
+                    frames.add(toImage(scaler, frame, frames.size(), what));
                     if (motion != null) {
-                        // The first frame of a segment has no predecessor in it, whatever it is coded as.
-                        motion.add(motion.isEmpty() ? null : MotionVectors.of(frame, reader.reorders()));
+                        // The first frame of a segment has no predecessor in it, whatever it is coded as;
+                        // a deinterlaced frame's vectors are the fields', not the frame's.
+                        motion.add(
+                                motion.isEmpty() || progressive.deinterlacing()
+                                        ? null
+                                        : MotionVectors.of(frame, reader.reorders()));
                     }
                 }
             }
@@ -170,9 +190,12 @@ public final class SegmentDecoder {
         }
     }
 
-    /** The frame's PTS; raw elementary streams carry none, so those get a regular clock. */
+    /**
+     * The frame's PTS (the decoder's best effort, see {@link ProgressiveFrames}); raw elementary
+     * streams carry none, so those get a regular clock.
+     */
     private static long timestamp(AVFrame frame, int index, long[] earlier, Rational timeBase, Rational frameRate) {
-        long pts = frame.best_effort_timestamp();
+        long pts = frame.pts();
         if (pts != AV_NOPTS_VALUE) {
             return pts;
         }
@@ -205,6 +228,27 @@ public final class SegmentDecoder {
                     "payload was declared " + declared.displayName() + " but holds " + found.displayName()
                             + " video; fix the producer's codec field");
         }
+    }
+
+    /**
+     * A frame libswscale cannot convert is the input's problem (an exotic pixel format or frame
+     * layout), not the service's: it is refused like any other unsupported input.
+     */
+    private static Image toImage(FrameScaler scaler, AVFrame frame, int index, String what) {
+        try {
+            return scaler.toImage(frame, frame.width(), frame.height());
+        } catch (IllegalStateException e) {
+            throw new MediaException(
+                    MediaException.Reason.UNSUPPORTED_FORMAT,
+                    what + " frame " + index + " (pixel format " + pixelFormatName(frame.format())
+                            + ") cannot be converted to RGB: " + e.getMessage(),
+                    e);
+        }
+    }
+
+    private static String pixelFormatName(int format) {
+        org.bytedeco.javacpp.BytePointer name = org.bytedeco.ffmpeg.global.avutil.av_get_pix_fmt_name(format);
+        return name == null ? "#" + format : name.getString();
     }
 
     private static MediaException tooLarge(int width, int height, DecodeLimits limits, String where) {

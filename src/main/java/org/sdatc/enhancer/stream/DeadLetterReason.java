@@ -19,7 +19,9 @@ public enum DeadLetterReason {
     /** The payload holds another number of frames than the segment declares. */
     FRAME_COUNT_MISMATCH,
     /** The enhancer refused a window of this segment. */
-    ENHANCE_FAILED;
+    ENHANCE_FAILED,
+    /** Interlaced video, and {@code sdatc.input.interlaced=reject}. */
+    INTERLACED;
 
     public String tag() {
         return name().toLowerCase(java.util.Locale.ROOT);
@@ -31,6 +33,7 @@ public enum DeadLetterReason {
             case UNDECODABLE -> UNDECODABLE;
             case NO_FRAMES -> NO_FRAMES;
             case LIMIT_EXCEEDED -> LIMIT_EXCEEDED;
+            case INTERLACED -> INTERLACED;
         };
     }
 }

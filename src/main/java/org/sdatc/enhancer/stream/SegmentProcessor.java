@@ -69,7 +69,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         this.settings = settings;
         this.enhancer = enhancer;
         this.events = events;
-        this.decoder = new SegmentDecoder(enhancer.wantsMotionVectors());
+        this.decoder = new SegmentDecoder(enhancer.wantsMotionVectors(), settings.interlaced());
         this.segmentEnhancer =
                 new SegmentEnhancer(new WindowPlanner(settings.windowLength(), settings.windowContext()), enhancer);
     }

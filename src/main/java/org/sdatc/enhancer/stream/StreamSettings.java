@@ -2,6 +2,7 @@ package org.sdatc.enhancer.stream;
 
 import org.sdatc.enhancer.media.DecodeLimits;
 import org.sdatc.enhancer.media.EncoderSettings;
+import org.sdatc.enhancer.media.InterlacedInput;
 
 /**
  * What the topology needs to know, validated once at start-up.
@@ -13,6 +14,7 @@ import org.sdatc.enhancer.media.EncoderSettings;
  * @param windowContext frames of left context kept from the previous segment
  * @param limits checked before a payload is decoded
  * @param encoder how enhanced segments are encoded
+ * @param interlaced interlaced input: deinterlaced, or dead-lettered as INTERLACED
  */
 public record StreamSettings(
         String inputTopic,
@@ -21,7 +23,8 @@ public record StreamSettings(
         int windowLength,
         int windowContext,
         DecodeLimits limits,
-        EncoderSettings encoder) {
+        EncoderSettings encoder,
+        InterlacedInput interlaced) {
 
     public static final String DEFAULT_INPUT_TOPIC = "sdatc-in";
     public static final String DEFAULT_OUTPUT_TOPIC = "sdatc-out";
@@ -35,6 +38,27 @@ public record StreamSettings(
             throw new IllegalArgumentException(
                     "the input topic '" + inputTopic + "' must differ from the output and dead-letter topics");
         }
+        java.util.Objects.requireNonNull(interlaced, "interlaced");
+    }
+
+    /** Settings that deinterlace interlaced input. */
+    public StreamSettings(
+            String inputTopic,
+            String outputTopic,
+            String deadLetterTopic,
+            int windowLength,
+            int windowContext,
+            DecodeLimits limits,
+            EncoderSettings encoder) {
+        this(
+                inputTopic,
+                outputTopic,
+                deadLetterTopic,
+                windowLength,
+                windowContext,
+                limits,
+                encoder,
+                InterlacedInput.DEINTERLACE);
     }
 
     public static StreamSettings defaults() {
@@ -49,7 +73,7 @@ public record StreamSettings(
     }
 
     public StreamSettings withTopics(String input, String output, String deadLetter) {
-        return new StreamSettings(input, output, deadLetter, windowLength, windowContext, limits, encoder);
+        return new StreamSettings(input, output, deadLetter, windowLength, windowContext, limits, encoder, interlaced);
     }
 
     private static void requireTopic(String what, String name) {
