@@ -136,6 +136,7 @@ public record ServiceConfig(
             }
         }
         Values reader = new Values(values);
+        int maxRecord = reader.integer("sdatc.max.record.bytes", StreamSettings.MIN_RECORD_BYTES, Integer.MAX_VALUE);
         StreamSettings stream = new StreamSettings(
                 reader.string("sdatc.topic.input"),
                 reader.string("sdatc.topic.output"),
@@ -151,12 +152,12 @@ public record ServiceConfig(
                         reader.string("sdatc.encoder.codec"),
                         reader.string("sdatc.encoder.preset"),
                         reader.integer("sdatc.encoder.crf", 0, 51)),
-                reader.choice("sdatc.input.interlaced", InterlacedInput.class));
+                reader.choice("sdatc.input.interlaced", InterlacedInput.class),
+                maxRecord);
         if (stream.windowContext() >= stream.windowLength()) {
             throw new ConfigException("sdatc.window.context (" + stream.windowContext()
                     + ") must be smaller than sdatc.window.length (" + stream.windowLength() + ")");
         }
-        int maxRecord = reader.integer("sdatc.max.record.bytes", 1 << 20, Integer.MAX_VALUE);
         if (stream.limits().maxPayloadBytes() > maxRecord) {
             throw new ConfigException("sdatc.limits.max.payload.bytes must not exceed sdatc.max.record.bytes");
         }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -50,6 +51,9 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
     public static final String TO_OUTPUT = "enhanced-sink";
 
     public static final String TO_DEAD_LETTERS = "dead-letter-sink";
+
+    /** Longest stream id (UTF-8 bytes): it is the key of every record and store entry of the stream. */
+    public static final int MAX_STREAM_ID_BYTES = 1024;
 
     private static final Logger log = LoggerFactory.getLogger(SegmentProcessor.class);
 
@@ -188,8 +192,24 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                         StageTiming.newBuilder().setStage(stage.tag()).setNanos(nanos)));
         long publishedUs = currentTimeMicros();
         out.setPublishedTimestampUs(publishedUs);
+        EnhancedSegment built = out.build();
+        long recordBytes = (long) built.getSerializedSize()
+                + DeadLetters.utf8Length(record.key())
+                + DeadLetters.headerBytes(record.headers())
+                + DeadLetters.RECORD_OVERHEAD_BYTES;
+        if (recordBytes > settings.maxRecordBytes()) {
+            // Sending it would fail the producer, and with it the stream thread, on every restart.
+            rejectAndAdvance(
+                    record,
+                    progress,
+                    DeadLetterReason.LIMIT_EXCEEDED,
+                    "the enhanced segment would be a record of " + recordBytes + " bytes, above the record limit of "
+                            + settings.maxRecordBytes() + " bytes (sdatc.max.record.bytes); send shorter segments"
+                            + " or raise the limit (and the topics' max.message.bytes)");
+            return;
+        }
         long produceStart = System.nanoTime();
-        context.forward(record.withValue((MessageLite) out.build()), TO_OUTPUT);
+        context.forward(record.withValue((MessageLite) built), TO_OUTPUT);
         timings.add(Stage.PRODUCE, System.nanoTime() - produceStart);
 
         long[] pts = decoded.pts();
@@ -220,6 +240,10 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
     private String validate(String key, VideoSegment segment) {
         if (segment.getStreamId().isEmpty()) {
             return "stream_id is empty";
+        }
+        int idBytes = DeadLetters.utf8Length(segment.getStreamId());
+        if (idBytes > MAX_STREAM_ID_BYTES) {
+            return "stream_id is " + idBytes + " bytes long, above the limit of " + MAX_STREAM_ID_BYTES;
         }
         if (key == null) {
             return "record has no key (records must be keyed by stream id, so a stream stays on one partition)";
@@ -333,23 +357,39 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         deadLetter(record, reason, cause);
     }
 
+    /**
+     * Forwards a dead letter that fits one record whatever the input was: the original value is cut
+     * when it would not fit ({@link DeadLetters}), a huge key is shortened and huge headers dropped.
+     */
     private void deadLetter(Record<String, VideoSegment> record, DeadLetterReason reason, String cause) {
         VideoSegment segment = record.value();
-        String message = "stream '" + segment.getStreamId() + "' segment " + segment.getSequence() + ": " + cause;
-        log.warn("dead-lettered {}: {}", reason, message);
+        String streamId = DeadLetters.abbreviate(segment.getStreamId(), DeadLetters.MAX_ID_CHARS);
+        String message = "stream '" + streamId + "' segment " + segment.getSequence() + ": " + cause;
         events.deadLettered(reason);
         DeadLetter.Builder letter = DeadLetter.newBuilder()
-                .setStreamId(segment.getStreamId())
+                .setStreamId(streamId)
                 .setSequence(segment.getSequence())
                 .setReason(reason.name())
                 .setMessage(message)
-                .setFailedTimestampUs(currentTimeMicros())
-                .setOriginalValue(segment.toByteString());
+                .setFailedTimestampUs(currentTimeMicros());
         context.recordMetadata()
                 .ifPresent(m -> letter.setSourceTopic(m.topic())
                         .setSourcePartition(m.partition())
                         .setSourceOffset(m.offset()));
-        context.forward(record.withValue((MessageLite) letter.build()), TO_DEAD_LETTERS);
+        Record<String, MessageLite> out = record.withValue(null);
+        if (DeadLetters.utf8Length(record.key()) > MAX_STREAM_ID_BYTES) {
+            out = out.withKey(DeadLetters.abbreviate(record.key(), DeadLetters.MAX_ID_CHARS));
+        }
+        if (DeadLetters.headerBytes(record.headers()) > settings.maxRecordBytes() / 4) {
+            out = out.withHeaders(new RecordHeaders());
+        }
+        DeadLetter value = DeadLetters.fit(
+                letter,
+                segment.toByteString(),
+                DeadLetters.utf8Length(out.key()) + DeadLetters.headerBytes(out.headers()),
+                settings.maxRecordBytes());
+        log.warn("dead-lettered {}: {}", reason, value.getMessage());
+        context.forward(out.withValue((MessageLite) value), TO_DEAD_LETTERS);
     }
 
     private static ContainerFormat containerOf(Container container) {

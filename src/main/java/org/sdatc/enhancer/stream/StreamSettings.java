@@ -15,6 +15,8 @@ import org.sdatc.enhancer.media.InterlacedInput;
  * @param limits checked before a payload is decoded
  * @param encoder how enhanced segments are encoded
  * @param interlaced interlaced input: deinterlaced, or dead-lettered as INTERLACED
+ * @param maxRecordBytes the largest record the service may produce: enhanced segments above it are
+ *     dead-lettered, dead letters are cut to fit it
  */
 public record StreamSettings(
         String inputTopic,
@@ -24,11 +26,14 @@ public record StreamSettings(
         int windowContext,
         DecodeLimits limits,
         EncoderSettings encoder,
-        InterlacedInput interlaced) {
+        InterlacedInput interlaced,
+        int maxRecordBytes) {
 
     public static final String DEFAULT_INPUT_TOPIC = "sdatc-in";
     public static final String DEFAULT_OUTPUT_TOPIC = "sdatc-out";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "sdatc-dlq";
+    public static final int DEFAULT_MAX_RECORD_BYTES = 16 << 20;
+    public static final int MIN_RECORD_BYTES = 1 << 20;
 
     public StreamSettings {
         requireTopic("input topic", inputTopic);
@@ -39,9 +44,13 @@ public record StreamSettings(
                     "the input topic '" + inputTopic + "' must differ from the output and dead-letter topics");
         }
         java.util.Objects.requireNonNull(interlaced, "interlaced");
+        if (maxRecordBytes < MIN_RECORD_BYTES) {
+            throw new IllegalArgumentException(
+                    "the record limit must be at least " + MIN_RECORD_BYTES + " bytes, got " + maxRecordBytes);
+        }
     }
 
-    /** Settings that deinterlace interlaced input. */
+    /** Settings that deinterlace interlaced input, with the default 16 MiB record limit. */
     public StreamSettings(
             String inputTopic,
             String outputTopic,
@@ -58,7 +67,8 @@ public record StreamSettings(
                 windowContext,
                 limits,
                 encoder,
-                InterlacedInput.DEINTERLACE);
+                InterlacedInput.DEINTERLACE,
+                DEFAULT_MAX_RECORD_BYTES);
     }
 
     public static StreamSettings defaults() {
@@ -73,7 +83,8 @@ public record StreamSettings(
     }
 
     public StreamSettings withTopics(String input, String output, String deadLetter) {
-        return new StreamSettings(input, output, deadLetter, windowLength, windowContext, limits, encoder, interlaced);
+        return new StreamSettings(
+                input, output, deadLetter, windowLength, windowContext, limits, encoder, interlaced, maxRecordBytes);
     }
 
     private static void requireTopic(String what, String name) {

@@ -50,6 +50,7 @@ public final class StreamsProperties {
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 DeadLetterDeserializationHandler.class.getName());
         p.put(DeadLetterDeserializationHandler.DEAD_LETTER_TOPIC_CONFIG, settings.deadLetterTopic());
+        p.put(DeadLetterDeserializationHandler.MAX_RECORD_BYTES_CONFIG, String.valueOf(maxRecordBytes));
         p.put(SegmentEvents.CONFIG, events);
         // No global stores here; opting in now is what Kafka 5.0 will do by default.
         p.put("processing.exception.handler.global.enabled", true);

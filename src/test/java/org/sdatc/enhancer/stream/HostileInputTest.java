@@ -86,9 +86,127 @@ class HostileInputTest {
         }
     }
 
+    @Test
+    void aDeadLetterForARecordJustUnderTheRecordLimitFitsOneRecordAndSaysItsOriginalWasCut() {
+        int limit = 16 << 20;
+        // The value is 150 bytes under the limit: it can be produced, but a dead letter carrying all of
+        // it (plus reason, message and source) could not.
+        VideoSegment huge = withValueSize(TestSegments.proto("cam", 0, segments.get(0)), limit - 150);
+        try (TopologyHarness h = new TopologyHarness(settings(InterlacedInput.DEINTERLACE, limit), stateDir)) {
+            h.send(huge);
+            h.send(TestSegments.proto("cam", 1, segments.get(1)));
+
+            DeadLetter letter = h.deadLetters.readValue();
+            assertEquals("LIMIT_EXCEEDED", letter.getReason());
+            assertFitsOneRecord("cam", letter, limit);
+            assertTrue(letter.getOriginalTruncated(), "the dead letter says its original was cut");
+            assertEquals(huge.getSerializedSize(), letter.getOriginalSize());
+            assertEquals(
+                    huge.toByteString().substring(0, letter.getOriginalValue().size()), letter.getOriginalValue());
+            assertTrue(letter.getOriginalValue().size() > limit - 64 * 1024, "most of the original is kept");
+            assertTrue(
+                    letter.getMessage().contains("truncated")
+                            && letter.getMessage().contains("in-0@0"),
+                    letter.getMessage());
+            assertEquals(List.of(1L), h.outputSequences(), "the next segment is enhanced");
+        }
+    }
+
+    @Test
+    void aMalformedRecordJustUnderTheRecordLimitIsDeadLetteredWithinTheLimit() {
+        int limit = 16 << 20;
+        byte[] garbage = new byte[limit - 150];
+        java.util.Arrays.fill(garbage, (byte) 0xff);
+        try (TopologyHarness h = new TopologyHarness(settings(InterlacedInput.DEINTERLACE, limit), stateDir)) {
+            h.rawInput.pipeInput("cam", garbage);
+            h.send(TestSegments.proto("cam", 0, segments.get(0)));
+
+            DeadLetter letter = h.deadLetters.readValue();
+            assertEquals("MALFORMED_RECORD", letter.getReason());
+            assertFitsOneRecord("cam", letter, limit);
+            assertTrue(letter.getOriginalTruncated());
+            assertEquals(garbage.length, letter.getOriginalSize());
+            assertEquals(List.of(0L), h.outputSequences());
+        }
+    }
+
+    @Test
+    void aSmallDeadLetterKeepsItsWholeOriginal() {
+        try (TopologyHarness h = new TopologyHarness(settings(InterlacedInput.DEINTERLACE), stateDir)) {
+            VideoSegment bad = TestSegments.proto("cam", 0, segments.get(0)).toBuilder()
+                    .setFrameCount(9)
+                    .build();
+            h.send(bad);
+
+            DeadLetter letter = h.deadLetters.readValue();
+            assertEquals(bad.toByteString(), letter.getOriginalValue());
+            assertEquals(false, letter.getOriginalTruncated());
+            assertEquals(bad.getSerializedSize(), letter.getOriginalSize());
+        }
+    }
+
+    @Test
+    void anEnhancedSegmentAboveTheRecordLimitIsDeadLetteredInsteadOfFailingTheProducer() {
+        // Lossless output at x4 of 25 frames of 160x92 is several MiB: above a 1 MiB record limit.
+        StreamSettings lossless = new StreamSettings(
+                "in",
+                "out",
+                "dlq",
+                5,
+                2,
+                LIMITS,
+                new EncoderSettings("libx264", "ultrafast", 0),
+                InterlacedInput.DEINTERLACE,
+                1 << 20);
+        try (TopologyHarness h = new TopologyHarness(lossless, stateDir)) {
+            h.send(interlacedSegment("tv", 0));
+
+            DeadLetter letter = h.deadLetters.readValue();
+            assertEquals("LIMIT_EXCEEDED", letter.getReason());
+            assertTrue(letter.getMessage().contains("above the record limit of 1048576"), letter.getMessage());
+            assertTrue(h.output.isEmpty());
+        }
+    }
+
+    /** What the producer checks before sending (key, value, no headers, lz4): at most the limit. */
+    private static void assertFitsOneRecord(String key, DeadLetter letter, int limit) {
+        int size = org.apache.kafka.common.record.internal.AbstractRecords.estimateSizeInBytesUpperBound(
+                org.apache.kafka.common.record.internal.RecordBatch.CURRENT_MAGIC_VALUE,
+                org.apache.kafka.common.compress.Compression.lz4().build().type(),
+                java.nio.ByteBuffer.wrap(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                java.nio.ByteBuffer.wrap(letter.toByteArray()),
+                new org.apache.kafka.common.header.Header[0]);
+        assertTrue(size <= limit, "a record of " + size + " bytes is above the limit of " + limit);
+    }
+
+    /** The segment with its payload padded (zero bytes) so the whole value is {@code bytes} long. */
+    private static VideoSegment withValueSize(VideoSegment segment, int bytes) {
+        int payload =
+                bytes - (segment.getSerializedSize() - segment.getPayload().size()) - 8;
+        VideoSegment v = segment.toBuilder()
+                .setPayload(ByteString.copyFrom(new byte[payload]))
+                .build();
+        // The payload's length prefix grew with it: take the difference off again.
+        return v.toBuilder()
+                .setPayload(ByteString.copyFrom(new byte[payload - (v.getSerializedSize() - bytes)]))
+                .build();
+    }
+
     private static StreamSettings settings(InterlacedInput policy) {
+        return settings(policy, StreamSettings.DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    private static StreamSettings settings(InterlacedInput policy, int maxRecordBytes) {
         return new StreamSettings(
-                "in", "out", "dlq", 5, 2, LIMITS, new EncoderSettings("libx264", "veryfast", 18), policy);
+                "in",
+                "out",
+                "dlq",
+                5,
+                2,
+                LIMITS,
+                new EncoderSettings("libx264", "veryfast", 18),
+                policy,
+                maxRecordBytes);
     }
 
     private static VideoSegment interlacedSegment(String stream, long sequence) {

@@ -35,10 +35,10 @@ final class TopologyHarness implements AutoCloseable {
     final List<String> events = new ArrayList<>();
 
     TopologyHarness(StreamSettings settings, Path stateDir) {
-        this(settings, stateDir, new BicubicEnhancer(4), 16 << 20);
+        this(settings, stateDir, new BicubicEnhancer(4));
     }
 
-    TopologyHarness(StreamSettings settings, Path stateDir, Enhancer enhancer, int maxRecordBytes) {
+    TopologyHarness(StreamSettings settings, Path stateDir, Enhancer enhancer) {
         SegmentEvents recorder = new SegmentEvents() {
             @Override
             public void duplicateSkipped() {
@@ -60,7 +60,7 @@ final class TopologyHarness implements AutoCloseable {
                 "dummy:9092",
                 stateDir.toString(),
                 Duration.ofSeconds(30),
-                maxRecordBytes,
+                settings.maxRecordBytes(),
                 settings,
                 recorder,
                 Map.of());
