@@ -58,6 +58,8 @@ public record ServiceConfig(
         d.put("sdatc.limits.max.height", "540");
         d.put("sdatc.limits.max.frames", "600");
         d.put("sdatc.limits.max.payload.bytes", String.valueOf(8 << 20));
+        // "auto": DecodeLimits.pixelsForHeap (a quarter of the heap as RGB24).
+        d.put("sdatc.limits.max.pixels.per.segment", "auto");
         d.put("sdatc.input.interlaced", "deinterlace");
         d.put("sdatc.max.record.bytes", String.valueOf(16 << 20));
         d.put("sdatc.segment.worst.seconds", "300");
@@ -147,7 +149,11 @@ public record ServiceConfig(
                         reader.integer("sdatc.limits.max.width", 16, 8192),
                         reader.integer("sdatc.limits.max.height", 16, 8192),
                         reader.integer("sdatc.limits.max.frames", 1, 100_000),
-                        reader.integer("sdatc.limits.max.payload.bytes", 1, Integer.MAX_VALUE)),
+                        reader.integer("sdatc.limits.max.payload.bytes", 1, Integer.MAX_VALUE),
+                        reader.string("sdatc.limits.max.pixels.per.segment").equalsIgnoreCase("auto")
+                                ? DecodeLimits.pixelsForHeap(
+                                        Runtime.getRuntime().maxMemory())
+                                : reader.longValue("sdatc.limits.max.pixels.per.segment", 1, Long.MAX_VALUE)),
                 new EncoderSettings(
                         reader.string("sdatc.encoder.codec"),
                         reader.string("sdatc.encoder.preset"),

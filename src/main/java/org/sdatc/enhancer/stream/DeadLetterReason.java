@@ -21,7 +21,9 @@ public enum DeadLetterReason {
     /** The enhancer refused a window of this segment. */
     ENHANCE_FAILED,
     /** Interlaced video, and {@code sdatc.input.interlaced=reject}. */
-    INTERLACED;
+    INTERLACED,
+    /** Frame timestamps that go backwards, repeat or are negative within the segment. */
+    BAD_TIMESTAMPS;
 
     public String tag() {
         return name().toLowerCase(java.util.Locale.ROOT);
@@ -34,6 +36,8 @@ public enum DeadLetterReason {
             case NO_FRAMES -> NO_FRAMES;
             case LIMIT_EXCEEDED -> LIMIT_EXCEEDED;
             case INTERLACED -> INTERLACED;
+            case BAD_TIMESTAMPS -> BAD_TIMESTAMPS;
+            case FRAME_COUNT_MISMATCH -> FRAME_COUNT_MISMATCH;
         };
     }
 }

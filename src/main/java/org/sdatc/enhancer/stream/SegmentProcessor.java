@@ -18,10 +18,12 @@ import org.sdatc.enhancer.engine.EnhancerInfo;
 import org.sdatc.enhancer.engine.Stage;
 import org.sdatc.enhancer.engine.StageTimings;
 import org.sdatc.enhancer.media.ContainerFormat;
-import org.sdatc.enhancer.media.DecodedSegment;
+import org.sdatc.enhancer.media.DecodedFrame;
+import org.sdatc.enhancer.media.EncodingSink;
 import org.sdatc.enhancer.media.MediaException;
+import org.sdatc.enhancer.media.Rational;
 import org.sdatc.enhancer.media.SegmentDecoder;
-import org.sdatc.enhancer.media.SegmentEncoder;
+import org.sdatc.enhancer.media.SegmentFrames;
 import org.sdatc.enhancer.media.VideoCodec;
 import org.sdatc.enhancer.proto.v1.Codec;
 import org.sdatc.enhancer.proto.v1.Container;
@@ -62,7 +64,6 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
     private final SegmentEvents events;
     private final SegmentEnhancer segmentEnhancer;
     private final SegmentDecoder decoder;
-    private final SegmentEncoder encoder = new SegmentEncoder();
 
     private ProcessorContext<String, MessageLite> context;
     private KeyValueStore<String, StreamProgress> progressStore;
@@ -122,71 +123,35 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         }
 
         StageTimings timings = new StageTimings();
-        DecodedSegment decoded;
+        Streamed streamed;
         try {
-            decoded = timings.time(
-                    Stage.DECODE,
-                    () -> decoder.decode(
-                            segment.getPayload().toByteArray(),
-                            containerOf(segment.getContainer()),
-                            codecOf(segment.getCodec()),
-                            settings.limits()));
+            streamed = enhanceStreaming(segment, timings);
         } catch (MediaException e) {
             rejectAndAdvance(record, progress, DeadLetterReason.of(e.reason()), e.getMessage());
             return;
-        }
-        if (segment.getFrameCount() > 0
-                && segment.getFrameCount() != decoded.frames().size()) {
-            rejectAndAdvance(
-                    record,
-                    progress,
-                    DeadLetterReason.FRAME_COUNT_MISMATCH,
-                    "declares " + segment.getFrameCount() + " frames, payload holds "
-                            + decoded.frames().size());
-            return;
-        }
-
-        List<Image> tail = continuousTail(streamId, segment.getSequence(), decoded);
-        byte[] carry = tail.isEmpty() ? null : carryFor(streamId, segment.getSequence());
-        SegmentEnhancer.Result result;
-        try {
-            result = segmentEnhancer.enhance(
-                    streamId,
-                    segment.getSequence(),
-                    decoded.frames(),
-                    decoded.motion(),
-                    new SegmentEnhancer.Continuity(tail, carry),
-                    hintsOf(segment));
         } catch (EnhancerException e) {
             rejectAndAdvance(record, progress, DeadLetterReason.ENHANCE_FAILED, e.getMessage());
             return;
         }
-        timings.addAll(result.timings());
-        List<Image> enhanced = result.frames();
-
-        byte[] payload = timings.time(
-                Stage.ENCODE,
-                () -> encoder.encode(
-                        enhanced, decoded.pts(), decoded.timeBase(), decoded.frameRate(), settings.encoder()));
-        Image first = enhanced.get(0);
+        boolean continuous = !streamed.tail().isEmpty();
         EnhancerInfo info = enhancer.info();
         EnhancedSegment.Builder out = EnhancedSegment.newBuilder()
                 .setStreamId(streamId)
                 .setSequence(segment.getSequence())
                 .setContainer(Container.CONTAINER_MPEGTS)
                 .setCodec(Codec.CODEC_H264)
-                .setPayload(ByteString.copyFrom(payload))
-                .setFrameRate(VideoSegments.rational(decoded.frameRate()))
-                .setTimeBase(VideoSegments.rational(decoded.timeBase()))
-                .setFirstPts(decoded.pts()[0])
-                .setFrameCount(enhanced.size())
+                .setPayload(ByteString.copyFrom(streamed.payload()))
+                .setFrameRate(VideoSegments.rational(streamed.frameRate()))
+                .setTimeBase(VideoSegments.rational(streamed.timeBase()))
+                .setFirstPts(streamed.firstPts())
+                .setFrameCount(streamed.frames())
                 .setProducerTimestampUs(segment.getProducerTimestampUs())
                 .setScale(info.scale())
-                .setWidth(first.width())
-                .setHeight(first.height())
+                .setWidth(streamed.outWidth())
+                .setHeight(streamed.outHeight())
                 .setModel(info.model())
                 .setSteps(info.steps())
-                .setContinuous(!tail.isEmpty());
+                .setContinuous(continuous);
         timings.asMap()
                 .forEach((stage, nanos) -> out.addStageTimings(
                         StageTiming.newBuilder().setStage(stage.tag()).setNanos(nanos)));
@@ -212,29 +177,110 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         context.forward(record.withValue((MessageLite) built), TO_OUTPUT);
         timings.add(Stage.PRODUCE, System.nanoTime() - produceStart);
 
-        long[] pts = decoded.pts();
-        advance(streamId, progress, segment.getSequence(), pts[pts.length - 1]);
-        saveTemporalState(streamId, segment.getSequence(), result.next(), info);
+        advance(streamId, progress, segment.getSequence(), streamed.lastPts());
+        saveTemporalState(streamId, segment.getSequence(), streamed.next(), info);
 
         long processingNanos = System.nanoTime() - start;
         long endToEndUs = segment.getProducerTimestampUs() > 0
                 ? publishedUs - segment.getProducerTimestampUs()
                 : SegmentEvents.SegmentReport.UNKNOWN;
-        double videoSeconds = enhanced.size() / decoded.frameRate().toDouble();
+        double videoSeconds = streamed.frames() / streamed.frameRate().toDouble();
         events.enhanced(
-                new SegmentEvents.SegmentReport(enhanced.size(), videoSeconds, processingNanos, endToEndUs, timings));
+                new SegmentEvents.SegmentReport(streamed.frames(), videoSeconds, processingNanos, endToEndUs, timings));
         log.info(
                 "stream={} seq={} frames={} {}x{}->{}x{} windows={} took={}ms e2e={}ms",
                 streamId,
                 segment.getSequence(),
-                enhanced.size(),
-                decoded.width(),
-                decoded.height(),
-                first.width(),
-                first.height(),
-                result.windows(),
+                streamed.frames(),
+                streamed.width(),
+                streamed.height(),
+                streamed.outWidth(),
+                streamed.outHeight(),
+                streamed.windows(),
                 processingNanos / 1_000_000,
                 endToEndUs == SegmentEvents.SegmentReport.UNKNOWN ? "n/a" : endToEndUs / 1000);
+    }
+
+    /** What streaming one segment through decoder, windows and encoder gave. */
+    private record Streamed(
+            byte[] payload,
+            int frames,
+            int width,
+            int height,
+            int outWidth,
+            int outHeight,
+            long firstPts,
+            long lastPts,
+            Rational timeBase,
+            Rational frameRate,
+            List<Image> tail,
+            SegmentEnhancer.Continuity next,
+            int windows) {}
+
+    /**
+     * Decodes, enhances and encodes a segment frame by frame: low-resolution frames are read as the
+     * windows need them and enhanced frames go to the encoder as each window emits them, so a long
+     * segment (a decompression bomb) is never held in memory. Any MediaException (from the header
+     * checks or from a frame) or EnhancerException leaves nothing behind: the store writes and the
+     * output happen after this returns.
+     */
+    private Streamed enhanceStreaming(VideoSegment segment, StageTimings timings) {
+        String streamId = segment.getStreamId();
+        long sequence = segment.getSequence();
+        long decodeNanos = 0;
+        long t0 = System.nanoTime();
+        try (SegmentFrames frames = decoder.open(
+                segment.getPayload().toByteArray(),
+                containerOf(segment.getContainer()),
+                codecOf(segment.getCodec()),
+                settings.limits(),
+                segment.getFrameCount())) {
+            decodeNanos += System.nanoTime() - t0;
+            Rational frameRate = frames.frameRate() != null
+                    ? frames.frameRate()
+                    : new Rational(
+                            segment.getFrameRate().getNum(),
+                            segment.getFrameRate().getDen());
+            List<Image> tail = continuousTail(streamId, sequence, frames.width(), frames.height());
+            byte[] carry = tail.isEmpty() ? null : carryFor(streamId, sequence);
+            long[] decodeTime = {decodeNanos};
+            // One GOP per segment: the key-frame interval must cover the whole segment.
+            int gopFrames = segment.getFrameCount() > 0
+                    ? segment.getFrameCount()
+                    : settings.limits().maxFrames();
+            try (EncodingSink sink = new EncodingSink(frames, frameRate, gopFrames, settings.encoder())) {
+                SegmentEnhancer.Outcome outcome = segmentEnhancer.enhance(
+                        streamId,
+                        sequence,
+                        () -> {
+                            long t = System.nanoTime();
+                            DecodedFrame f = frames.next();
+                            decodeTime[0] += System.nanoTime() - t;
+                            return f == null ? null : new SegmentEnhancer.Frame(f.image(), f.motion());
+                        },
+                        new SegmentEnhancer.Continuity(tail, carry),
+                        hintsOf(segment),
+                        sink);
+                byte[] payload = sink.finish();
+                timings.add(Stage.DECODE, decodeTime[0]);
+                timings.addAll(outcome.timings());
+                timings.add(Stage.ENCODE, sink.nanos());
+                return new Streamed(
+                        payload,
+                        outcome.frames(),
+                        frames.width(),
+                        frames.height(),
+                        sink.width(),
+                        sink.height(),
+                        frames.firstPts(),
+                        frames.pts(frames.count() - 1),
+                        frames.timeBase(),
+                        frameRate,
+                        tail,
+                        outcome.next(),
+                        outcome.windows());
+            }
+        }
     }
 
     private String validate(String key, VideoSegment segment) {
@@ -270,22 +316,22 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
     }
 
     /** Left context for this segment: the stored tail, if it comes from the previous sequence and fits. */
-    private List<Image> continuousTail(String streamId, long sequence, DecodedSegment decoded) {
+    private List<Image> continuousTail(String streamId, long sequence, int width, int height) {
         FrameTail stored = tailStore.get(streamId);
         if (stored == null || stored.getSequence() != sequence - 1) {
             return List.of();
         }
         List<Image> frames = new ArrayList<>(stored.getFramesCount());
         for (TailFrame f : stored.getFramesList()) {
-            if (f.getWidth() != decoded.width() || f.getHeight() != decoded.height()) {
+            if (f.getWidth() != width || f.getHeight() != height) {
                 log.info(
                         "stream={} seq={} size changed from {}x{} to {}x{}: temporal state reset",
                         streamId,
                         sequence,
                         f.getWidth(),
                         f.getHeight(),
-                        decoded.width(),
-                        decoded.height());
+                        width,
+                        height);
                 return List.of();
             }
             frames.add(new Image(f.getWidth(), f.getHeight(), f.getRgb().toByteArray()));

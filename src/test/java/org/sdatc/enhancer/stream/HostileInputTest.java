@@ -14,6 +14,7 @@ import org.sdatc.enhancer.media.ContainerFormat;
 import org.sdatc.enhancer.media.CutSegment;
 import org.sdatc.enhancer.media.DecodeLimits;
 import org.sdatc.enhancer.media.DecodedSegment;
+import org.sdatc.enhancer.media.DecompressionBomb;
 import org.sdatc.enhancer.media.EncoderSettings;
 import org.sdatc.enhancer.media.InterlacedClips;
 import org.sdatc.enhancer.media.InterlacedInput;
@@ -35,6 +36,7 @@ class HostileInputTest {
     private static final DecodeLimits LIMITS = new DecodeLimits(960, 540, 600, 8 << 20);
     private static List<CutSegment> segments;
     private static byte[] interlaced;
+    private static byte[] bomb;
 
     @TempDir
     Path stateDir;
@@ -44,6 +46,8 @@ class HostileInputTest {
         segments = TestSegments.cut(3, 8);
         // Issue 11's reproduction: 160x92, 25 fps, 1 s, x264 with +ildct+ilme, one GOP, no B frames.
         interlaced = InterlacedClips.mpegts(160, 92, 25);
+        // Issue 11's decompression bomb: 600 black frames of 960x540 in one GOP.
+        bomb = DecompressionBomb.mpegts(960, 540, 600);
     }
 
     @Test
@@ -166,6 +170,72 @@ class HostileInputTest {
             assertTrue(letter.getMessage().contains("above the record limit of 1048576"), letter.getMessage());
             assertTrue(h.output.isEmpty());
         }
+    }
+
+    @Test
+    void aDecompressionBombThatDeclaresItsFramesIsRefusedFromItsHeaderBeforeDecoding() {
+        // A test-sized budget: 100 frames of 960x540. The bomb declares 600.
+        try (TopologyHarness h = new TopologyHarness(bombSettings(960L * 540 * 100), stateDir)) {
+            long start = System.nanoTime();
+            h.send(bombSegment("cam", 0, 600));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            h.send(TestSegments.proto("cam", 1, segments.get(1)));
+
+            DeadLetter letter = h.deadLetters.readValue();
+            assertEquals("LIMIT_EXCEEDED", letter.getReason());
+            assertTrue(
+                    letter.getMessage().contains("declares 600 frames of 960x540 = 311040000 decoded pixels")
+                            && letter.getMessage().contains("above the limit of 51840000"),
+                    letter.getMessage());
+            assertTrue(millis < 5_000, "refused in " + millis + " ms, without decoding 600 frames");
+            assertEquals(List.of(1L), h.outputSequences(), "the next segment is enhanced");
+        }
+    }
+
+    @Test
+    void aDecompressionBombWithoutAFrameCountIsStoppedAtThePixelBudgetWhileDecoding() {
+        // Without a declared count the budget is met while decoding (and enhancing: frames stream),
+        // so the test budget is small: 10 frames.
+        try (TopologyHarness h = new TopologyHarness(bombSettings(960L * 540 * 10), stateDir)) {
+            h.send(bombSegment("cam", 0, 0));
+            h.send(TestSegments.proto("cam", 1, segments.get(1)));
+
+            DeadLetter letter = h.deadLetters.readValue();
+            assertEquals("LIMIT_EXCEEDED", letter.getReason());
+            assertTrue(
+                    letter.getMessage().contains("more than 5184000 pixels")
+                            && letter.getMessage().contains("at frame 10 "),
+                    letter.getMessage());
+            assertEquals(List.of(1L), h.outputSequences(), "the next segment is enhanced");
+        }
+    }
+
+    private static StreamSettings bombSettings(long maxPixels) {
+        return new StreamSettings(
+                "in",
+                "out",
+                "dlq",
+                5,
+                2,
+                new DecodeLimits(960, 540, 600, 8 << 20, maxPixels),
+                new EncoderSettings("libx264", "veryfast", 18),
+                InterlacedInput.DEINTERLACE,
+                StreamSettings.DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    private static VideoSegment bombSegment(String stream, long sequence, int declaredFrames) {
+        return VideoSegment.newBuilder()
+                .setStreamId(stream)
+                .setSequence(sequence)
+                .setContainer(Container.CONTAINER_MPEGTS)
+                .setCodec(Codec.CODEC_H264)
+                .setPayload(ByteString.copyFrom(bomb))
+                .setFrameRate(Rational.newBuilder().setNum(25).setDen(1))
+                .setTimeBase(Rational.newBuilder().setNum(1).setDen(90_000))
+                .setFrameCount(declaredFrames)
+                .setWidth(960)
+                .setHeight(540)
+                .build();
     }
 
     /** What the producer checks before sending (key, value, no headers, lz4): at most the limit. */
