@@ -61,6 +61,7 @@ public record ServiceConfig(
         // "auto": DecodeLimits.pixelsForHeap (a quarter of the heap as RGB24).
         d.put("sdatc.limits.max.pixels.per.segment", "auto");
         d.put("sdatc.input.interlaced", "deinterlace");
+        d.put("sdatc.sequence.max.jump", String.valueOf(StreamSettings.DEFAULT_MAX_SEQUENCE_JUMP));
         d.put("sdatc.max.record.bytes", String.valueOf(16 << 20));
         d.put("sdatc.segment.worst.seconds", "300");
         d.put("sdatc.encoder.codec", "libx264");
@@ -159,7 +160,8 @@ public record ServiceConfig(
                         reader.string("sdatc.encoder.preset"),
                         reader.integer("sdatc.encoder.crf", 0, 51)),
                 reader.choice("sdatc.input.interlaced", InterlacedInput.class),
-                maxRecord);
+                maxRecord,
+                reader.longValue("sdatc.sequence.max.jump", 1, Long.MAX_VALUE));
         if (stream.windowContext() >= stream.windowLength()) {
             throw new ConfigException("sdatc.window.context (" + stream.windowContext()
                     + ") must be smaller than sdatc.window.length (" + stream.windowLength() + ")");

@@ -23,7 +23,12 @@ public enum DeadLetterReason {
     /** Interlaced video, and {@code sdatc.input.interlaced=reject}. */
     INTERLACED,
     /** Frame timestamps that go backwards, repeat or are negative within the segment. */
-    BAD_TIMESTAMPS;
+    BAD_TIMESTAMPS,
+    /**
+     * The sequence number is more than {@code sdatc.sequence.max.jump} ahead of the stream's: taken
+     * for a bad number, so the stream is not moved (its successor confirms a real renumbering).
+     */
+    SEQUENCE_JUMP;
 
     public String tag() {
         return name().toLowerCase(java.util.Locale.ROOT);

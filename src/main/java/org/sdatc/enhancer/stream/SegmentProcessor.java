@@ -103,29 +103,52 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         }
 
         StreamProgress progress = progressStore.get(streamId);
-        if (progress != null && segment.getSequence() <= progress.getLastSequence()) {
-            events.duplicateSkipped();
-            log.debug(
-                    "stream={} seq={} skipped: already at seq {}",
-                    streamId,
-                    segment.getSequence(),
-                    progress.getLastSequence());
-            return;
+        Order order = order(progress, segment);
+        switch (order) {
+            case DUPLICATE, STALE_EPOCH -> {
+                skipDuplicate(streamId, progress, segment, order);
+                return;
+            }
+            case JUMP -> {
+                rejectJump(record, progress);
+                return;
+            }
+            case GAP, CONFIRMED_JUMP -> {
+                events.gap();
+                log.info(
+                        "stream={} seq={} follows seq {}{}: gap, temporal state reset",
+                        streamId,
+                        segment.getSequence(),
+                        progress.getLastSequence(),
+                        order == Order.CONFIRMED_JUMP
+                                ? " (a jump above sdatc.sequence.max.jump, confirmed by this successor of the"
+                                        + " dead-lettered seq " + progress.getJumpSequence() + ")"
+                                : "");
+                resetTemporalState(streamId);
+            }
+            case NEW_EPOCH -> {
+                events.restarted();
+                log.info(
+                        "stream={} epoch={} seq={}: new producer session (was epoch {} at seq {}), numbering and"
+                                + " temporal state restart",
+                        streamId,
+                        segment.getEpoch(),
+                        segment.getSequence(),
+                        progress.getEpoch(),
+                        progress.getLastSequence());
+                resetTemporalState(streamId);
+            }
+            case FIRST, NEXT -> {}
         }
-        if (progress != null && segment.getSequence() > progress.getLastSequence() + 1) {
-            events.gap();
-            log.info(
-                    "stream={} seq={} follows seq {}: gap, temporal state reset",
-                    streamId,
-                    segment.getSequence(),
-                    progress.getLastSequence());
-            resetTemporalState(streamId);
-        }
+        // PTS must go on from the previous segment of the same session: compare with its last frame.
+        Long previousLastPts = progress != null && progress.getEpoch() == segment.getEpoch() && progress.hasLastPts()
+                ? progress.getLastPts()
+                : null;
 
         StageTimings timings = new StageTimings();
         Streamed streamed;
         try {
-            streamed = enhanceStreaming(segment, timings);
+            streamed = enhanceStreaming(segment, timings, previousLastPts);
         } catch (MediaException e) {
             rejectAndAdvance(record, progress, DeadLetterReason.of(e.reason()), e.getMessage());
             return;
@@ -177,7 +200,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         context.forward(record.withValue((MessageLite) built), TO_OUTPUT);
         timings.add(Stage.PRODUCE, System.nanoTime() - produceStart);
 
-        advance(streamId, progress, segment.getSequence(), streamed.lastPts());
+        advance(streamId, progress, segment, streamed.lastPts());
         saveTemporalState(streamId, segment.getSequence(), streamed.next(), info);
 
         long processingNanos = System.nanoTime() - start;
@@ -224,7 +247,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
      * checks or from a frame) or EnhancerException leaves nothing behind: the store writes and the
      * output happen after this returns.
      */
-    private Streamed enhanceStreaming(VideoSegment segment, StageTimings timings) {
+    private Streamed enhanceStreaming(VideoSegment segment, StageTimings timings, Long previousLastPts) {
         String streamId = segment.getStreamId();
         long sequence = segment.getSequence();
         long decodeNanos = 0;
@@ -241,7 +264,21 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                     : new Rational(
                             segment.getFrameRate().getNum(),
                             segment.getFrameRate().getDen());
-            List<Image> tail = continuousTail(streamId, sequence, frames.width(), frames.height());
+            boolean ptsBackwards = previousLastPts != null
+                    && wentBackwards(previousLastPts, frames.firstPts(), segment.getContainer());
+            if (ptsBackwards) {
+                events.ptsBackwards();
+                log.warn(
+                        "stream={} seq={}: first PTS {} is not after the previous segment's last PTS {}: the"
+                                + " stream's timestamps went backwards (an encoder restart or a splice; a producer"
+                                + " that restarts should raise epoch); enhanced without temporal context",
+                        streamId,
+                        sequence,
+                        frames.firstPts(),
+                        previousLastPts);
+            }
+            List<Image> tail =
+                    ptsBackwards ? List.of() : continuousTail(streamId, sequence, frames.width(), frames.height());
             byte[] carry = tail.isEmpty() ? null : carryFor(streamId, sequence);
             long[] decodeTime = {decodeNanos};
             // One GOP per segment: the key-frame interval must cover the whole segment.
@@ -349,15 +386,140 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         return stored.getCarry().toByteArray();
     }
 
-    /** Records that the stream has reached {@code sequence}, its last frame at {@code lastPts}. */
-    private void advance(String streamId, StreamProgress previous, long sequence, long lastPts) {
+    /**
+     * Records that the stream has reached {@code segment}'s epoch and sequence, its last frame at
+     * {@code lastPts} (null: unknown, the segment was not enhanced; the previous segment's is kept
+     * within one epoch).
+     */
+    private void advance(String streamId, StreamProgress previous, VideoSegment segment, Long lastPts) {
+        StreamProgress.Builder next = StreamProgress.newBuilder()
+                .setEpoch(segment.getEpoch())
+                .setLastSequence(segment.getSequence())
+                .setSegmentsSeen(previous == null ? 1 : previous.getSegmentsSeen() + 1);
+        if (lastPts != null) {
+            next.setLastPts(lastPts);
+        } else if (previous != null && previous.getEpoch() == segment.getEpoch() && previous.hasLastPts()) {
+            next.setLastPts(previous.getLastPts());
+        }
+        progressStore.put(streamId, next.build());
+    }
+
+    /** Where a segment stands against the stream's progress. */
+    private enum Order {
+        /** The stream's first segment. */
+        FIRST,
+        /** The successor of the last one. */
+        NEXT,
+        /** Ahead, within {@code maxSequenceJump}: segments are missing. */
+        GAP,
+        /** Ahead by more than {@code maxSequenceJump}: taken for a bad sequence number. */
+        JUMP,
+        /** The successor of a segment dead-lettered as a JUMP: the producer did renumber. */
+        CONFIRMED_JUMP,
+        /** At or below the last sequence of the same epoch. */
+        DUPLICATE,
+        /** From an earlier epoch than the stream's. */
+        STALE_EPOCH,
+        /** From a later epoch: a new producer session. */
+        NEW_EPOCH
+    }
+
+    private Order order(StreamProgress progress, VideoSegment segment) {
+        if (progress == null) {
+            return Order.FIRST;
+        }
+        if (segment.getEpoch() != progress.getEpoch()) {
+            return segment.getEpoch() > progress.getEpoch() ? Order.NEW_EPOCH : Order.STALE_EPOCH;
+        }
+        long last = progress.getLastSequence();
+        long sequence = segment.getSequence();
+        if (sequence <= last) {
+            return Order.DUPLICATE;
+        }
+        // Both are non-negative: the difference cannot overflow.
+        long ahead = sequence - last;
+        if (ahead == 1) {
+            return Order.NEXT;
+        }
+        if (ahead > settings.maxSequenceJump()) {
+            boolean confirmed = progress.hasJumpSequence()
+                    && progress.getJumpSequence() < Long.MAX_VALUE
+                    && sequence == progress.getJumpSequence() + 1;
+            return confirmed ? Order.CONFIRMED_JUMP : Order.JUMP;
+        }
+        return Order.GAP;
+    }
+
+    /**
+     * Skips a segment the stream is already past, visibly: counted, logged at debug, and warned
+     * about when many come in a row (a stream stuck behind a sequence number, or a producer that
+     * restarted its numbering without raising epoch).
+     */
+    private void skipDuplicate(String streamId, StreamProgress progress, VideoSegment segment, Order order) {
+        events.duplicateSkipped();
+        long inARow = progress.getDuplicatesInARow() + 1;
         progressStore.put(
+                streamId, progress.toBuilder().setDuplicatesInARow(inARow).build());
+        log.debug(
+                "stream={} epoch={} seq={} skipped as {}: the stream is at epoch {} seq {}",
                 streamId,
-                StreamProgress.newBuilder()
-                        .setLastSequence(sequence)
-                        .setLastPts(lastPts)
-                        .setSegmentsSeen(previous == null ? 1 : previous.getSegmentsSeen() + 1)
-                        .build());
+                segment.getEpoch(),
+                segment.getSequence(),
+                order == Order.STALE_EPOCH ? "from an earlier epoch" : "a duplicate",
+                progress.getEpoch(),
+                progress.getLastSequence());
+        if (inARow >= 10 && isPowerOfTen(inARow)) {
+            log.warn(
+                    "stream={}: {} segments in a row skipped as duplicates (latest epoch {} seq {}; the stream is"
+                            + " at epoch {} seq {}). A producer that restarts its numbering must raise"
+                            + " VideoSegment.epoch",
+                    streamId,
+                    inARow,
+                    segment.getEpoch(),
+                    segment.getSequence(),
+                    progress.getEpoch(),
+                    progress.getLastSequence());
+        }
+    }
+
+    private static boolean isPowerOfTen(long n) {
+        while (n >= 10 && n % 10 == 0) {
+            n /= 10;
+        }
+        return n == 1;
+    }
+
+    /**
+     * Dead-letters a segment whose sequence number is implausibly far ahead, without moving the
+     * stream: one bad number must not make every later segment a duplicate. Its successor, should
+     * one follow, confirms a real renumbering ({@link Order#CONFIRMED_JUMP}).
+     */
+    private void rejectJump(Record<String, VideoSegment> record, StreamProgress progress) {
+        VideoSegment segment = record.value();
+        progressStore.put(
+                segment.getStreamId(),
+                progress.toBuilder().setJumpSequence(segment.getSequence()).build());
+        deadLetter(
+                record,
+                DeadLetterReason.SEQUENCE_JUMP,
+                "sequence " + segment.getSequence() + " is " + (segment.getSequence() - progress.getLastSequence())
+                        + " ahead of the stream's last sequence " + progress.getLastSequence() + " (epoch "
+                        + progress.getEpoch() + "), more than sdatc.sequence.max.jump = "
+                        + settings.maxSequenceJump() + "; the stream goes on from " + progress.getLastSequence()
+                        + ". If the producer did renumber, its next segment (" + (segment.getSequence() + 1)
+                        + ") is accepted; a producer that restarts its numbering should raise epoch");
+    }
+
+    /**
+     * Whether a segment starting at {@code first} goes back in time from a previous segment ending at
+     * {@code last}. MPEG-TS timestamps are 33-bit and wrap every 26.5 h: a drop of more than half the
+     * range is a wrap, not a step back.
+     */
+    static boolean wentBackwards(long last, long first, Container container) {
+        if (first > last) {
+            return false;
+        }
+        return !(container == Container.CONTAINER_MPEGTS && last - first > (1L << 32));
     }
 
     private void saveTemporalState(String streamId, long sequence, SegmentEnhancer.Continuity next, EnhancerInfo info) {
@@ -398,7 +560,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
     private void rejectAndAdvance(
             Record<String, VideoSegment> record, StreamProgress progress, DeadLetterReason reason, String cause) {
         VideoSegment segment = record.value();
-        advance(segment.getStreamId(), progress, segment.getSequence(), progress == null ? 0 : progress.getLastPts());
+        advance(segment.getStreamId(), progress, segment, null);
         resetTemporalState(segment.getStreamId());
         deadLetter(record, reason, cause);
     }
@@ -415,6 +577,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         DeadLetter.Builder letter = DeadLetter.newBuilder()
                 .setStreamId(streamId)
                 .setSequence(segment.getSequence())
+                .setEpoch(segment.getEpoch())
                 .setReason(reason.name())
                 .setMessage(message)
                 .setFailedTimestampUs(currentTimeMicros());

@@ -17,6 +17,8 @@ import org.sdatc.enhancer.media.InterlacedInput;
  * @param interlaced interlaced input: deinterlaced, or dead-lettered as INTERLACED
  * @param maxRecordBytes the largest record the service may produce: enhanced segments above it are
  *     dead-lettered, dead letters are cut to fit it
+ * @param maxSequenceJump how far ahead of a stream's last sequence a segment may be and count as a
+ *     gap; further is dead-lettered as SEQUENCE_JUMP
  */
 public record StreamSettings(
         String inputTopic,
@@ -27,13 +29,15 @@ public record StreamSettings(
         DecodeLimits limits,
         EncoderSettings encoder,
         InterlacedInput interlaced,
-        int maxRecordBytes) {
+        int maxRecordBytes,
+        long maxSequenceJump) {
 
     public static final String DEFAULT_INPUT_TOPIC = "sdatc-in";
     public static final String DEFAULT_OUTPUT_TOPIC = "sdatc-out";
     public static final String DEFAULT_DEAD_LETTER_TOPIC = "sdatc-dlq";
     public static final int DEFAULT_MAX_RECORD_BYTES = 16 << 20;
     public static final int MIN_RECORD_BYTES = 1 << 20;
+    public static final long DEFAULT_MAX_SEQUENCE_JUMP = 10_000;
 
     public StreamSettings {
         requireTopic("input topic", inputTopic);
@@ -44,6 +48,9 @@ public record StreamSettings(
                     "the input topic '" + inputTopic + "' must differ from the output and dead-letter topics");
         }
         java.util.Objects.requireNonNull(interlaced, "interlaced");
+        if (maxSequenceJump < 1) {
+            throw new IllegalArgumentException("the largest sequence jump must be at least 1, got " + maxSequenceJump);
+        }
         if (maxRecordBytes < MIN_RECORD_BYTES) {
             throw new IllegalArgumentException(
                     "the record limit must be at least " + MIN_RECORD_BYTES + " bytes, got " + maxRecordBytes);
@@ -68,7 +75,8 @@ public record StreamSettings(
                 limits,
                 encoder,
                 InterlacedInput.DEINTERLACE,
-                DEFAULT_MAX_RECORD_BYTES);
+                DEFAULT_MAX_RECORD_BYTES,
+                DEFAULT_MAX_SEQUENCE_JUMP);
     }
 
     public static StreamSettings defaults() {
@@ -84,7 +92,86 @@ public record StreamSettings(
 
     public StreamSettings withTopics(String input, String output, String deadLetter) {
         return new StreamSettings(
-                input, output, deadLetter, windowLength, windowContext, limits, encoder, interlaced, maxRecordBytes);
+                input,
+                output,
+                deadLetter,
+                windowLength,
+                windowContext,
+                limits,
+                encoder,
+                interlaced,
+                maxRecordBytes,
+                maxSequenceJump);
+    }
+
+    public StreamSettings withLimits(DecodeLimits l) {
+        return new StreamSettings(
+                inputTopic,
+                outputTopic,
+                deadLetterTopic,
+                windowLength,
+                windowContext,
+                l,
+                encoder,
+                interlaced,
+                maxRecordBytes,
+                maxSequenceJump);
+    }
+
+    public StreamSettings withEncoder(EncoderSettings e) {
+        return new StreamSettings(
+                inputTopic,
+                outputTopic,
+                deadLetterTopic,
+                windowLength,
+                windowContext,
+                limits,
+                e,
+                interlaced,
+                maxRecordBytes,
+                maxSequenceJump);
+    }
+
+    public StreamSettings withInterlaced(InterlacedInput i) {
+        return new StreamSettings(
+                inputTopic,
+                outputTopic,
+                deadLetterTopic,
+                windowLength,
+                windowContext,
+                limits,
+                encoder,
+                i,
+                maxRecordBytes,
+                maxSequenceJump);
+    }
+
+    public StreamSettings withMaxRecordBytes(int bytes) {
+        return new StreamSettings(
+                inputTopic,
+                outputTopic,
+                deadLetterTopic,
+                windowLength,
+                windowContext,
+                limits,
+                encoder,
+                interlaced,
+                bytes,
+                maxSequenceJump);
+    }
+
+    public StreamSettings withMaxSequenceJump(long jump) {
+        return new StreamSettings(
+                inputTopic,
+                outputTopic,
+                deadLetterTopic,
+                windowLength,
+                windowContext,
+                limits,
+                encoder,
+                interlaced,
+                maxRecordBytes,
+                jump);
     }
 
     private static void requireTopic(String what, String name) {

@@ -152,16 +152,8 @@ class HostileInputTest {
     @Test
     void anEnhancedSegmentAboveTheRecordLimitIsDeadLetteredInsteadOfFailingTheProducer() {
         // Lossless output at x4 of 25 frames of 160x92 is several MiB: above a 1 MiB record limit.
-        StreamSettings lossless = new StreamSettings(
-                "in",
-                "out",
-                "dlq",
-                5,
-                2,
-                LIMITS,
-                new EncoderSettings("libx264", "ultrafast", 0),
-                InterlacedInput.DEINTERLACE,
-                1 << 20);
+        StreamSettings lossless = settings(InterlacedInput.DEINTERLACE, 1 << 20)
+                .withEncoder(new EncoderSettings("libx264", "ultrafast", 0));
         try (TopologyHarness h = new TopologyHarness(lossless, stateDir)) {
             h.send(interlacedSegment("tv", 0));
 
@@ -211,16 +203,7 @@ class HostileInputTest {
     }
 
     private static StreamSettings bombSettings(long maxPixels) {
-        return new StreamSettings(
-                "in",
-                "out",
-                "dlq",
-                5,
-                2,
-                new DecodeLimits(960, 540, 600, 8 << 20, maxPixels),
-                new EncoderSettings("libx264", "veryfast", 18),
-                InterlacedInput.DEINTERLACE,
-                StreamSettings.DEFAULT_MAX_RECORD_BYTES);
+        return settings(InterlacedInput.DEINTERLACE).withLimits(new DecodeLimits(960, 540, 600, 8 << 20, maxPixels));
     }
 
     private static VideoSegment bombSegment(String stream, long sequence, int declaredFrames) {
@@ -267,16 +250,9 @@ class HostileInputTest {
     }
 
     private static StreamSettings settings(InterlacedInput policy, int maxRecordBytes) {
-        return new StreamSettings(
-                "in",
-                "out",
-                "dlq",
-                5,
-                2,
-                LIMITS,
-                new EncoderSettings("libx264", "veryfast", 18),
-                policy,
-                maxRecordBytes);
+        return new StreamSettings("in", "out", "dlq", 5, 2, LIMITS, new EncoderSettings("libx264", "veryfast", 18))
+                .withInterlaced(policy)
+                .withMaxRecordBytes(maxRecordBytes);
     }
 
     private static VideoSegment interlacedSegment(String stream, long sequence) {

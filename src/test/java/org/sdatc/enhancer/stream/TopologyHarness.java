@@ -51,6 +51,16 @@ final class TopologyHarness implements AutoCloseable {
             }
 
             @Override
+            public void restarted() {
+                events.add("restart");
+            }
+
+            @Override
+            public void ptsBackwards() {
+                events.add("pts-backwards");
+            }
+
+            @Override
             public void deadLettered(DeadLetterReason reason) {
                 deadLettered.merge(reason, 1, Integer::sum);
             }

@@ -16,14 +16,31 @@ import org.sdatc.enhancer.stream.VideoSegments;
 
 /**
  * Sends GOP segments of one stream to the input topic as a live encoder would: keyed by stream id,
- * numbered from 0, and (when paced) each sent when its video time has come.
+ * numbered from 0 in one epoch (producer session), and (when paced) each sent when its video time
+ * has come.
  */
 public final class SegmentPublisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
+    private final long epoch;
 
+    /** A publisher of epoch 0: for a stream that is numbered once, from 0, and never restarts. */
     public SegmentPublisher(
             String bootstrapServers, Map<String, String> clientOverrides, String topic, int maxRecordBytes) {
+        this(bootstrapServers, clientOverrides, topic, maxRecordBytes, 0);
+    }
+
+    /**
+     * @param epoch the producer session its segments carry ({@code VideoSegment.epoch}): a publisher
+     *     that numbers a stream from 0 again must use a higher one than the last, or the service
+     *     skips its segments as duplicates
+     */
+    public SegmentPublisher(
+            String bootstrapServers,
+            Map<String, String> clientOverrides,
+            String topic,
+            int maxRecordBytes,
+            long epoch) {
         Map<String, Object> props = new HashMap<>(clientOverrides);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -32,6 +49,7 @@ public final class SegmentPublisher implements AutoCloseable {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         this.topic = topic;
+        this.epoch = epoch;
     }
 
     /**
@@ -69,16 +87,8 @@ public final class SegmentPublisher implements AutoCloseable {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
             }
-            VideoSegment segment = VideoSegments.of(streamId, sequence, s, crf);
-            try {
-                producer.send(new ProducerRecord<>(topic, streamId, segment.toByteArray()))
-                        .get();
-            } catch (ExecutionException e) {
-                throw new IllegalStateException(
-                        "sending segment " + sequence + " of stream '" + streamId + "' to " + topic + " failed: "
-                                + e.getCause().getMessage(),
-                        e.getCause());
-            }
+            VideoSegment segment = VideoSegments.of(streamId, epoch, sequence, s, crf);
+            send(segment);
             onSent.accept(segment);
             videoSeconds += s.frameCount() / s.frameRate().toDouble();
             sequence++;
@@ -86,6 +96,19 @@ public final class SegmentPublisher implements AutoCloseable {
         }
         producer.flush();
         return sent;
+    }
+
+    /** Sends one segment, keyed by its stream id, and waits for the acknowledgement. */
+    public void send(VideoSegment segment) throws InterruptedException {
+        try {
+            producer.send(new ProducerRecord<>(topic, segment.getStreamId(), segment.toByteArray()))
+                    .get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(
+                    "sending segment " + segment.getSequence() + " of stream '" + segment.getStreamId() + "' to "
+                            + topic + " failed: " + e.getCause().getMessage(),
+                    e.getCause());
+        }
     }
 
     @Override
