@@ -1,6 +1,7 @@
 package org.sdatc.enhancer.app;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sdatc.enhancer.app.kafka.SegmentPublisher;
@@ -58,6 +59,19 @@ public final class ProduceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServiceConfig config = common.load(Map.of());
         long session = epoch != null ? epoch : System.currentTimeMillis();
+        try {
+            SegmentPublisher.requireTopic(
+                    config.bootstrapServers(),
+                    config.kafkaOverrides(),
+                    config.stream().inputTopic(),
+                    Duration.ofSeconds(15));
+            return publish(config, session);
+        } catch (SegmentPublisher.SendFailedException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    private int publish(ServiceConfig config, long session) throws Exception {
         try (SegmentPublisher publisher = new SegmentPublisher(
                 config.bootstrapServers(),
                 config.kafkaOverrides(),

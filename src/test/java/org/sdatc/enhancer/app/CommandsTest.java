@@ -123,6 +123,41 @@ class CommandsTest {
     }
 
     @Test
+    void produceToATopicThatDoesNotExistFailsAtOnceInOneLine() throws Exception {
+        try (org.sdatc.enhancer.it.KafkaCluster kafka = org.sdatc.enhancer.it.KafkaCluster.start()) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            PrintStream saved = System.err;
+            int code;
+            long start = System.nanoTime();
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            try {
+                code = Main.run(
+                        "produce",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--set",
+                        "sdatc.topic.input=no-such-topic",
+                        "--seconds",
+                        "1",
+                        "--width",
+                        "64",
+                        "--height",
+                        "48",
+                        "--no-pace");
+            } finally {
+                System.setErr(saved);
+            }
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+            String text = err.toString(StandardCharsets.UTF_8);
+            assertEquals(2, code, text);
+            assertTrue(
+                    text.contains("error: topic 'no-such-topic' does not exist on " + kafka.bootstrapServers()), text);
+            assertTrue(!text.contains("\tat "), "no stack trace:\n" + text);
+            assertTrue(seconds < 20, "failed after " + seconds + " s, not after a minute's metadata wait");
+        }
+    }
+
+    @Test
     void aMissingInputOrAnUnknownSettingIsOneClearErrorLine() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream saved = System.err;

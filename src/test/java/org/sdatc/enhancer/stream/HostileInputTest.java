@@ -202,6 +202,64 @@ class HostileInputTest {
         }
     }
 
+    @Test
+    void aSegmentWhoseTimestampsGoBackwardsIsDeadLetteredInsteadOfFailingTheEncoder() {
+        // Frame 3 stamped with frame 1's time: once an IllegalArgumentException in the encoder.
+        byte[] payload = segments.get(0).payload();
+        byte[] stepBack = withPts(payload, 3, TestSegments.framePts(1));
+        try (TopologyHarness h = new TopologyHarness(settings(InterlacedInput.DEINTERLACE), stateDir)) {
+            h.send(TestSegments.proto("cam", 0, segments.get(0)).toBuilder()
+                    .setPayload(ByteString.copyFrom(stepBack))
+                    .build());
+            h.send(TestSegments.proto("cam", 1, segments.get(1)));
+
+            DeadLetter letter = h.deadLetters.readValue();
+            assertEquals("BAD_TIMESTAMPS", letter.getReason());
+            assertTrue(
+                    letter.getMessage().contains("'cam' segment 0")
+                            && letter.getMessage().contains("frame 3 has PTS " + TestSegments.framePts(1))
+                            && letter.getMessage().contains("timestamps must be non-negative and increase"),
+                    letter.getMessage());
+            assertEquals(List.of(1L), h.outputSequences(), "the next segment is enhanced");
+        }
+    }
+
+    /**
+     * The MPEG-TS payload with the PTS of its {@code index}-th video PES packet (frame, in this
+     * B-frame-free stream) set to {@code pts}: the 5 PTS bytes of the PES header are rewritten in
+     * place, so continuity counters and sizes stay valid.
+     */
+    private static byte[] withPts(byte[] ts, int index, long pts) {
+        byte[] out = ts.clone();
+        int seen = 0;
+        for (int p = 0; p + 188 <= out.length; p += 188) {
+            boolean start = (out[p + 1] & 0x40) != 0;
+            int control = (out[p + 3] >> 4) & 3;
+            int payload = p + 4 + (control == 3 ? 1 + (out[p + 4] & 0xff) : 0);
+            if (!start || control == 2 || payload + 14 > p + 188) {
+                continue;
+            }
+            boolean videoPes = out[payload] == 0
+                    && out[payload + 1] == 0
+                    && out[payload + 2] == 1
+                    && (out[payload + 3] & 0xf0) == 0xe0;
+            if (!videoPes) {
+                continue;
+            }
+            if (seen++ == index) {
+                int flags = (out[payload + 7] >> 6) & 3;
+                int at = payload + 9;
+                out[at] = (byte) ((flags == 3 ? 0x30 : 0x20) | (((pts >> 30) & 7) << 1) | 1);
+                out[at + 1] = (byte) (pts >> 22);
+                out[at + 2] = (byte) ((((pts >> 15) & 0x7f) << 1) | 1);
+                out[at + 3] = (byte) (pts >> 7);
+                out[at + 4] = (byte) (((pts & 0x7f) << 1) | 1);
+                return out;
+            }
+        }
+        throw new IllegalArgumentException("no video PES packet " + index);
+    }
+
     private static StreamSettings bombSettings(long maxPixels) {
         return settings(InterlacedInput.DEINTERLACE).withLimits(new DecodeLimits(960, 540, 600, 8 << 20, maxPixels));
     }

@@ -1,13 +1,19 @@
 package org.sdatc.enhancer.app.kafka;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.sdatc.enhancer.media.CutSegment;
@@ -103,11 +109,49 @@ public final class SegmentPublisher implements AutoCloseable {
         try {
             producer.send(new ProducerRecord<>(topic, segment.getStreamId(), segment.toByteArray()))
                     .get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(
+        } catch (ExecutionException | KafkaException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new SendFailedException(
                     "sending segment " + segment.getSequence() + " of stream '" + segment.getStreamId() + "' to "
-                            + topic + " failed: " + e.getCause().getMessage(),
-                    e.getCause());
+                            + topic + " failed: " + cause.getMessage(),
+                    cause);
+        }
+    }
+
+    /**
+     * Fails at once, with a message saying what to do, when the topic does not exist or the brokers
+     * do not answer within {@code timeout}, instead of each send waiting a minute for metadata.
+     */
+    public static void requireTopic(
+            String bootstrapServers, Map<String, String> clientOverrides, String topic, Duration timeout)
+            throws InterruptedException {
+        Map<String, Object> props = new HashMap<>(clientOverrides);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        int millis = (int) timeout.toMillis();
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
+        try (Admin admin = Admin.create(props)) {
+            Set<String> names = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!names.contains(topic)) {
+                throw new SendFailedException(
+                        "topic '" + topic + "' does not exist on " + bootstrapServers + "; create it (with"
+                                + " max.message.bytes of at least sdatc.max.record.bytes) or start the service"
+                                + " (run), which creates its topics",
+                        null);
+            }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | KafkaException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new SendFailedException(
+                    "cannot list the topics of " + bootstrapServers + " within " + timeout.toSeconds() + " s (" + cause
+                            + "); check kafka.bootstrap.servers and the security settings",
+                    cause);
+        }
+    }
+
+    /** Sending did not work, for a reason outside this program (broker, topic, credentials). */
+    public static final class SendFailedException extends RuntimeException {
+        SendFailedException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
