@@ -10,11 +10,14 @@ import org.sdatc.enhancer.engine.CompressionHints;
 import org.sdatc.enhancer.engine.Enhancer;
 import org.sdatc.enhancer.media.ContainerFormat;
 import org.sdatc.enhancer.media.CutSegment;
-import org.sdatc.enhancer.media.DecodedSegment;
+import org.sdatc.enhancer.media.DecodedFrame;
 import org.sdatc.enhancer.media.EncoderSettings;
+import org.sdatc.enhancer.media.EncodingSink;
+import org.sdatc.enhancer.media.MediaException;
 import org.sdatc.enhancer.media.SegmentCutter;
 import org.sdatc.enhancer.media.SegmentDecoder;
 import org.sdatc.enhancer.media.SegmentEncoder;
+import org.sdatc.enhancer.media.SegmentFrames;
 import org.sdatc.enhancer.media.SegmentJoiner;
 import org.sdatc.enhancer.media.VideoCodec;
 import org.sdatc.enhancer.window.SegmentEnhancer;
@@ -56,7 +59,6 @@ public final class EnhanceCommand implements Callable<Integer> {
         EncoderSettings outputSettings = config.stream().encoder();
         SegmentEncoder.requireEncoder(outputSettings);
         EncoderSettings lossless = new EncoderSettings("libx264", "ultrafast", 0);
-        SegmentEncoder encoder = new SegmentEncoder();
         long started = System.nanoTime();
         int frames = 0;
         int segments = 0;
@@ -65,9 +67,16 @@ public final class EnhanceCommand implements Callable<Integer> {
             Files.createDirectories(parent);
         }
         try (Enhancer enhancer = Enhancers.create(config);
-                Stream<CutSegment> cut = SegmentCutter.cut(input, segmentSeconds, null, null, lossless);
+                Stream<CutSegment> cut = SegmentCutter.cut(
+                        input,
+                        segmentSeconds,
+                        null,
+                        null,
+                        lossless,
+                        config.stream().interlaced());
                 SegmentJoiner joiner = new SegmentJoiner(output)) {
-            SegmentDecoder decoder = new SegmentDecoder(enhancer.wantsMotionVectors());
+            SegmentDecoder decoder = new SegmentDecoder(
+                    enhancer.wantsMotionVectors(), config.stream().interlaced());
             SegmentEnhancer segmentEnhancer = new SegmentEnhancer(
                     new WindowPlanner(
                             config.stream().windowLength(), config.stream().windowContext()),
@@ -76,25 +85,41 @@ public final class EnhanceCommand implements Callable<Integer> {
             Iterator<CutSegment> it = cut.iterator();
             while (it.hasNext()) {
                 CutSegment segment = it.next();
-                DecodedSegment decoded =
-                        decoder.decode(segment.payload(), ContainerFormat.MPEGTS, VideoCodec.H264, unlimited(segment));
-                SegmentEnhancer.Result result = segmentEnhancer.enhance(
-                        input.getFileName().toString(),
-                        segments,
-                        decoded.frames(),
-                        decoded.motion(),
-                        continuity,
-                        CompressionHints.NONE);
-                continuity = result.next();
-                joiner.append(encoder.encode(
-                        result.frames(), decoded.pts(), decoded.timeBase(), decoded.frameRate(), outputSettings));
-                frames += decoded.frames().size();
+                // Frames stream from decoder through the windows to the encoder: a long segment is
+                // never held in memory, at either resolution.
+                int count;
+                try (SegmentFrames decoded = decoder.open(
+                                segment.payload(),
+                                ContainerFormat.MPEGTS,
+                                VideoCodec.H264,
+                                unlimited(segment),
+                                segment.frameCount());
+                        EncodingSink sink =
+                                new EncodingSink(decoded, segment.frameRate(), segment.frameCount(), outputSettings)) {
+                    SegmentEnhancer.Outcome result = segmentEnhancer.enhance(
+                            input.getFileName().toString(),
+                            segments,
+                            () -> {
+                                DecodedFrame f = decoded.next();
+                                return f == null ? null : new SegmentEnhancer.Frame(f.image(), f.motion());
+                            },
+                            continuity,
+                            CompressionHints.NONE,
+                            sink);
+                    continuity = result.next();
+                    joiner.append(sink.finish());
+                    count = result.frames();
+                }
+                frames += count;
                 segments++;
                 double seconds = (System.nanoTime() - started) / 1e9;
                 System.err.printf(
                         "\r%s: %d frames, %d segments, %.2f frames/s   ",
                         input.getFileName(), frames, segments, frames / seconds);
             }
+        } catch (MediaException e) {
+            // The input is what is wrong (unreadable, interlaced and refused, ...): one line, no trace.
+            throw new UserError("cannot enhance " + input + ": " + e.getMessage());
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         System.err.println();
@@ -104,9 +129,12 @@ public final class EnhanceCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Offline input is trusted: only the segment's own size bounds the decode. */
+    /**
+     * Offline input is trusted: only the segment's own size bounds the decode (the pixel budget too:
+     * frames stream, so a long segment costs time, not memory).
+     */
     private static org.sdatc.enhancer.media.DecodeLimits unlimited(CutSegment s) {
         return new org.sdatc.enhancer.media.DecodeLimits(
-                s.width(), s.height(), s.frameCount(), Math.max(1, s.payload().length));
+                s.width(), s.height(), s.frameCount(), Math.max(1, s.payload().length), Long.MAX_VALUE);
     }
 }

@@ -53,6 +53,7 @@ public final class EnhancerService implements AutoCloseable {
                     partitions,
                     config.maxRecordBytes());
         }
+        RocksDbLibrary.loadUnder(config.stateDir());
         Properties props = StreamsProperties.of(
                 config.applicationId(),
                 config.bootstrapServers(),

@@ -29,6 +29,16 @@ final class MetricsEvents implements SegmentEvents {
     }
 
     @Override
+    public void restarted() {
+        metrics.restarted();
+    }
+
+    @Override
+    public void ptsBackwards() {
+        metrics.ptsBackwards();
+    }
+
+    @Override
     public void deadLettered(DeadLetterReason reason) {
         metrics.deadLettered(reason.tag());
     }

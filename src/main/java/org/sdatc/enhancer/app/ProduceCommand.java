@@ -1,6 +1,7 @@
 package org.sdatc.enhancer.app;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sdatc.enhancer.app.kafka.SegmentPublisher;
@@ -47,14 +48,36 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--loop", description = "Start the input again when it ends, forever (sequence numbers go on).")
     boolean loop;
 
+    @Option(
+            names = "--epoch",
+            paramLabel = "N",
+            description = "Producer session (VideoSegment.epoch). Default: this run's start time in ms, so a rerun"
+                    + " that numbers the stream from 0 again is followed, not skipped as duplicates.")
+    Long epoch;
+
     @Override
     public Integer call() throws Exception {
         ServiceConfig config = common.load(Map.of());
+        long session = epoch != null ? epoch : System.currentTimeMillis();
+        try {
+            SegmentPublisher.requireTopic(
+                    config.bootstrapServers(),
+                    config.kafkaOverrides(),
+                    config.stream().inputTopic(),
+                    Duration.ofSeconds(15));
+            return publish(config, session);
+        } catch (SegmentPublisher.SendFailedException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    private int publish(ServiceConfig config, long session) throws Exception {
         try (SegmentPublisher publisher = new SegmentPublisher(
                 config.bootstrapServers(),
                 config.kafkaOverrides(),
                 config.stream().inputTopic(),
-                config.maxRecordBytes())) {
+                config.maxRecordBytes(),
+                session)) {
             long sent = 0;
             do {
                 try (var segments = SegmentSource.open(input, segmentSeconds, width, height, crf, seconds, 30)) {
@@ -65,8 +88,9 @@ public final class ProduceCommand implements Callable<Integer> {
                             !noPace,
                             crf,
                             s -> System.out.printf(
-                                    "sent %s seq %d: %d frames, %d bytes%n",
+                                    "sent %s epoch %d seq %d: %d frames, %d bytes%n",
                                     s.getStreamId(),
+                                    s.getEpoch(),
                                     s.getSequence(),
                                     s.getFrameCount(),
                                     s.getPayload().size()));

@@ -19,6 +19,7 @@ import org.sdatc.enhancer.engine.reference.ReferenceModels;
 import org.sdatc.enhancer.engine.sdatc.SdatcOptions;
 import org.sdatc.enhancer.media.DecodeLimits;
 import org.sdatc.enhancer.media.EncoderSettings;
+import org.sdatc.enhancer.media.InterlacedInput;
 import org.sdatc.enhancer.stream.StreamSettings;
 
 /**
@@ -61,6 +62,10 @@ public record ServiceConfig(
         d.put("sdatc.limits.max.height", "540");
         d.put("sdatc.limits.max.frames", "600");
         d.put("sdatc.limits.max.payload.bytes", String.valueOf(8 << 20));
+        // "auto": DecodeLimits.pixelsForHeap (a quarter of the heap as RGB24).
+        d.put("sdatc.limits.max.pixels.per.segment", "auto");
+        d.put("sdatc.input.interlaced", "deinterlace");
+        d.put("sdatc.sequence.max.jump", String.valueOf(StreamSettings.DEFAULT_MAX_SEQUENCE_JUMP));
         d.put("sdatc.max.record.bytes", String.valueOf(16 << 20));
         d.put("sdatc.segment.worst.seconds", "300");
         d.put("sdatc.encoder.codec", "libx264");
@@ -141,6 +146,7 @@ public record ServiceConfig(
             }
         }
         Values reader = new Values(values);
+        int maxRecord = reader.integer("sdatc.max.record.bytes", StreamSettings.MIN_RECORD_BYTES, Integer.MAX_VALUE);
         StreamSettings stream = new StreamSettings(
                 reader.string("sdatc.topic.input"),
                 reader.string("sdatc.topic.output"),
@@ -151,16 +157,22 @@ public record ServiceConfig(
                         reader.integer("sdatc.limits.max.width", 16, 8192),
                         reader.integer("sdatc.limits.max.height", 16, 8192),
                         reader.integer("sdatc.limits.max.frames", 1, 100_000),
-                        reader.integer("sdatc.limits.max.payload.bytes", 1, Integer.MAX_VALUE)),
+                        reader.integer("sdatc.limits.max.payload.bytes", 1, Integer.MAX_VALUE),
+                        reader.string("sdatc.limits.max.pixels.per.segment").equalsIgnoreCase("auto")
+                                ? DecodeLimits.pixelsForHeap(
+                                        Runtime.getRuntime().maxMemory())
+                                : reader.longValue("sdatc.limits.max.pixels.per.segment", 1, Long.MAX_VALUE)),
                 new EncoderSettings(
                         reader.string("sdatc.encoder.codec"),
                         reader.string("sdatc.encoder.preset"),
-                        reader.integer("sdatc.encoder.crf", 0, 51)));
+                        reader.integer("sdatc.encoder.crf", 0, 51)),
+                reader.choice("sdatc.input.interlaced", InterlacedInput.class),
+                maxRecord,
+                reader.longValue("sdatc.sequence.max.jump", 1, Long.MAX_VALUE));
         if (stream.windowContext() >= stream.windowLength()) {
             throw new ConfigException("sdatc.window.context (" + stream.windowContext()
                     + ") must be smaller than sdatc.window.length (" + stream.windowLength() + ")");
         }
-        int maxRecord = reader.integer("sdatc.max.record.bytes", 1 << 20, Integer.MAX_VALUE);
         if (stream.limits().maxPayloadBytes() > maxRecord) {
             throw new ConfigException("sdatc.limits.max.payload.bytes must not exceed sdatc.max.record.bytes");
         }

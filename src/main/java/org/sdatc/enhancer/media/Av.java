@@ -10,6 +10,12 @@ final class Av {
     /** AV_FRAME_FLAG_CORRUPT (1 << 0) from libavutil/frame.h; the preset does not export it. */
     static final int FRAME_FLAG_CORRUPT = 1;
 
+    /** AV_FRAME_FLAG_INTERLACED (1 << 3): the frame holds two interleaved fields. */
+    static final int FRAME_FLAG_INTERLACED = 1 << 3;
+
+    /** AV_FRAME_FLAG_TOP_FIELD_FIRST (1 << 4): of an interlaced frame, the top field comes first. */
+    static final int FRAME_FLAG_TOP_FIELD_FIRST = 1 << 4;
+
     static final int EAGAIN = avutil.AVERROR_EAGAIN();
 
     private Av() {}

@@ -16,7 +16,13 @@ public final class MediaException extends RuntimeException {
         /** A valid container with no video frames in it. */
         NO_FRAMES,
         /** Over one of the {@link DecodeLimits}. */
-        LIMIT_EXCEEDED
+        LIMIT_EXCEEDED,
+        /** Interlaced video, refused by {@link InterlacedInput#REJECT}. */
+        INTERLACED,
+        /** Frame timestamps that go backwards, repeat or are negative within one segment. */
+        BAD_TIMESTAMPS,
+        /** The payload holds another number of frames than the producer declared. */
+        FRAME_COUNT_MISMATCH
     }
 
     private final Reason reason;

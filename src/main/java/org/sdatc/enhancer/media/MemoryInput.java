@@ -39,6 +39,7 @@ final class MemoryInput implements AutoCloseable {
     private final BytePointer block;
     private final AVIOContext io;
     private final AVFormatContext format;
+    private boolean closed;
 
     private MemoryInput(BytePointer block, AVIOContext io, AVFormatContext format) {
         this.block = block;
@@ -82,6 +83,10 @@ final class MemoryInput implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         avformat_close_input(format);
         freeIo(io);
         block.close();

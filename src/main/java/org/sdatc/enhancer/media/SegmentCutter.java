@@ -40,10 +40,25 @@ public final class SegmentCutter {
      */
     public static Stream<CutSegment> cut(
             Path input, double segmentSeconds, Integer targetWidth, Integer targetHeight, EncoderSettings s) {
+        return cut(input, segmentSeconds, targetWidth, targetHeight, s, InterlacedInput.DEINTERLACE);
+    }
+
+    /**
+     * As {@link #cut(Path, double, Integer, Integer, EncoderSettings)}; {@code interlaced} says whether
+     * an interlaced source is deinterlaced or refused (MediaException INTERLACED while cutting).
+     */
+    public static Stream<CutSegment> cut(
+            Path input,
+            double segmentSeconds,
+            Integer targetWidth,
+            Integer targetHeight,
+            EncoderSettings s,
+            InterlacedInput interlaced) {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(s, "encoder settings");
+        Objects.requireNonNull(interlaced, "interlaced");
         SegmentEncoder.requireEncoder(s);
-        FileCutter cutter = new FileCutter(input, segmentSeconds, targetWidth, targetHeight, s);
+        FileCutter cutter = new FileCutter(input, segmentSeconds, targetWidth, targetHeight, s, interlaced);
         return StreamSupport.stream(
                         Spliterators.spliteratorUnknownSize(cutter, Spliterator.ORDERED | Spliterator.NONNULL), false)
                 .onClose(cutter::close);
@@ -92,6 +107,7 @@ public final class SegmentCutter {
     private static final class FileCutter implements Iterator<CutSegment>, AutoCloseable {
         private final AVFormatContext format;
         private final VideoReader reader;
+        private final ProgressiveFrames frames;
         private final FrameScaler scaler = new FrameScaler();
         private final EncoderSettings settings;
         private final Rational frameRate;
@@ -103,7 +119,13 @@ public final class SegmentCutter {
         private long index;
         private boolean closed;
 
-        FileCutter(Path input, double segmentSeconds, Integer targetWidth, Integer targetHeight, EncoderSettings s) {
+        FileCutter(
+                Path input,
+                double segmentSeconds,
+                Integer targetWidth,
+                Integer targetHeight,
+                EncoderSettings s,
+                InterlacedInput interlaced) {
             this.settings = s;
             AVFormatContext f = new AVFormatContext(null);
             int ret = avformat_open_input(f, input.toString(), null, (AVDictionary) null);
@@ -118,6 +140,7 @@ public final class SegmentCutter {
             try {
                 reader = new VideoReader(format, input.toString(), MAX_SOURCE_PIXELS);
                 reader.openDecoder(false);
+                frames = new ProgressiveFrames(reader, interlaced, input.toString(), frame -> {});
                 Rational rate = reader.frameRate();
                 if (rate == null) {
                     throw new MediaException(
@@ -155,7 +178,7 @@ public final class SegmentCutter {
         @Override
         public boolean hasNext() {
             if (pending == null && !ended) {
-                AVFrame frame = reader.next();
+                AVFrame frame = frames.next();
                 if (frame == null) {
                     ended = true;
                 } else {
@@ -189,6 +212,9 @@ public final class SegmentCutter {
                 return;
             }
             closed = true;
+            if (frames != null) {
+                frames.close();
+            }
             if (reader != null) {
                 reader.close();
             }

@@ -2,15 +2,11 @@ package org.sdatc.enhancer.media;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_HEVC;
-import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
-import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
-import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.sdatc.enhancer.tensor.Image;
 import org.sdatc.enhancer.tensor.MotionField;
 
@@ -22,10 +18,19 @@ import org.sdatc.enhancer.tensor.MotionField;
  *
  * <p>Limits are enforced before the work they guard: payload size before parsing, the frame size
  * the stream declares (SPS, read while probing with a pixel cap on the probing decoders) before any
- * frame is decoded, and the frame count while decoding (it stops at {@code maxFrames + 1}).
+ * frame is decoded, the decoded pixels (width x height x frames) from the declared frame count
+ * before decoding and again while decoding, and the frame count while decoding (it stops at {@code
+ * maxFrames + 1}).
  *
- * <p>Error reasons: bytes the declared demuxer refuses, or a codec other than the declared one,
- * are UNSUPPORTED_FORMAT; a container that parses but whose video is damaged or cut short is
+ * <p>{@link #open} hands out one frame at a time ({@link SegmentFrames}), so a caller that streams
+ * them (the stream processor, {@code enhance}) never holds a whole segment: a decompression bomb
+ * (hundreds of black frames in a few kilobytes) costs time, bounded by the pixel limit, not memory.
+ *
+ * <p>Interlaced video is deinterlaced (FFmpeg's bwdif, see {@link ProgressiveFrames}) or refused as
+ * INTERLACED, as the {@link InterlacedInput} given says.
+ *
+ * <p>Error reasons: bytes the declared demuxer refuses, a codec other than the declared one, or
+ * frames libswscale cannot convert to RGB, are UNSUPPORTED_FORMAT; a container that parses but whose video is damaged or cut short is
  * UNDECODABLE (an MPEG-TS payload whose length is not a whole number of 188-byte packets is
  * reported as truncated without parsing); a readable container without video frames is NO_FRAMES.
  */
@@ -33,8 +38,9 @@ public final class SegmentDecoder {
     private static final int TS_PACKET_BYTES = 188;
 
     private final boolean motionVectors;
+    private final InterlacedInput interlaced;
 
-    /** A decoder that returns frames only. */
+    /** A decoder that returns frames only and deinterlaces interlaced video. */
     public SegmentDecoder() {
         this(false);
     }
@@ -45,14 +51,59 @@ public final class SegmentDecoder {
      *     motion-vector flow source; off by default, since it costs decode time and memory
      */
     public SegmentDecoder(boolean motionVectors) {
+        this(motionVectors, InterlacedInput.DEINTERLACE);
+    }
+
+    /**
+     * @param motionVectors as {@link #SegmentDecoder(boolean)}
+     * @param interlaced whether interlaced video is deinterlaced or refused (INTERLACED)
+     */
+    public SegmentDecoder(boolean motionVectors, InterlacedInput interlaced) {
         this.motionVectors = motionVectors;
+        this.interlaced = java.util.Objects.requireNonNull(interlaced, "interlaced");
     }
 
     public boolean motionVectors() {
         return motionVectors;
     }
 
+    /**
+     * Decodes the whole segment into memory. For segments of unknown cost prefer {@link #open}, which
+     * hands out one frame at a time.
+     */
     public DecodedSegment decode(byte[] payload, ContainerFormat container, VideoCodec codec, DecodeLimits limits) {
+        try (SegmentFrames frames = open(payload, container, codec, limits, 0)) {
+            List<Image> images = new ArrayList<>();
+            List<MotionField> motion = motionVectors ? new ArrayList<>() : null;
+            for (DecodedFrame f = frames.next(); f != null; f = frames.next()) {
+                images.add(f.image());
+                if (motion != null) {
+                    motion.add(f.motion());
+                }
+            }
+            long[] pts = frames.pts();
+            Rational frameRate = frames.frameRate();
+            if (frameRate == null) {
+                frameRate = estimateFrameRate(pts, images.size(), frames.timeBase());
+            }
+            return new DecodedSegment(
+                    images, pts, frames.timeBase(), frameRate, frames.width(), frames.height(), motion);
+        }
+    }
+
+    /**
+     * Opens a segment for decoding frame by frame: everything the headers allow is checked here,
+     * before any frame is converted (payload size, container framing, codec, the frame size the
+     * stream declares, and, with a declared frame count, the segment's decoded pixels); the first
+     * frame is decoded so that size and first timestamp are known. The rest is checked frame by
+     * frame as {@link SegmentFrames#next()} hands them out.
+     *
+     * @param declaredFrames the frame count the producer declared, or 0 when it did not: then the
+     *     pixel budget bounds the frame count while decoding, and a count that differs is
+     *     FRAME_COUNT_MISMATCH
+     */
+    public SegmentFrames open(
+            byte[] payload, ContainerFormat container, VideoCodec codec, DecodeLimits limits, int declaredFrames) {
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(container, "container");
         Objects.requireNonNull(codec, "codec");
@@ -74,79 +125,36 @@ public final class SegmentDecoder {
         // stops FFmpeg allocating a huge frame for a lying stream. Decoders allocate whole
         // macroblocks/CTUs plus alignment, so leave room above the picture size.
         long maxPixels = (long) (limits.maxWidth() + 128) * (limits.maxHeight() + 128);
-        try (MemoryInput input = MemoryInput.open(payload, demuxer(container, codec), describe(container, codec));
-                VideoReader reader = new VideoReader(input.format(), what, maxPixels)) {
-            AVCodecParameters params = reader.params();
-            checkCodec(params.codec_id(), codec);
-            Consumer<int[]> sizeCheck = size -> {
+        MemoryInput input = MemoryInput.open(payload, demuxer(container, codec), describe(container, codec));
+        VideoReader reader = null;
+        try {
+            reader = new VideoReader(input.format(), what, maxPixels);
+            checkCodec(reader.params().codec_id(), codec);
+            Consumer<int[]> headerCheck = size -> {
                 if (size[0] > limits.maxWidth() || size[1] > limits.maxHeight()) {
                     throw tooLarge(size[0], size[1], limits, "declared in the stream header");
                 }
-            };
-            sizeCheck.accept(reader.declaredSize());
-            reader.beforeEachPacket(sizeCheck);
-            Rational timeBase = Av.rational(reader.stream().time_base());
-            reader.openDecoder(true, motionVectors);
-            List<Image> frames = new ArrayList<>();
-            List<MotionField> motion = motionVectors ? new ArrayList<>() : null;
-            long[] pts = new long[16];
-            Rational frameRate = reader.frameRate();
-            try (FrameScaler scaler = new FrameScaler()) {
-                for (AVFrame frame = reader.next(); frame != null; frame = reader.next()) {
-                    if (frames.size() == limits.maxFrames()) {
-                        throw new MediaException(
-                                MediaException.Reason.LIMIT_EXCEEDED,
-                                "segment has more than " + limits.maxFrames()
-                                        + " frames, the frame limit; send shorter segments or raise the limit");
-                    }
-                    if (frame.width() > limits.maxWidth() || frame.height() > limits.maxHeight()) {
-                        throw tooLarge(frame.width(), frame.height(), limits, "in a frame");
-                    }
-                    if ((frame.flags() & Av.FRAME_FLAG_CORRUPT) != 0 || frame.decode_error_flags() != 0) {
-                        throw new MediaException(
-                                MediaException.Reason.UNDECODABLE,
-                                what + " frame " + frames.size() + " is damaged (missing references or"
-                                        + " slices); resend the segment complete, starting with a keyframe");
-                    }
-                    if (!frames.isEmpty()
-                            && (frame.width() != frames.get(0).width()
-                                    || frame.height() != frames.get(0).height())) {
-                        throw new MediaException(
-                                MediaException.Reason.UNSUPPORTED_FORMAT,
-                                what + " changes frame size mid-segment ("
-                                        + frames.get(0).width() + "x"
-                                        + frames.get(0).height() + " to " + frame.width() + "x" + frame.height()
-                                        + "); start a new segment at a size change");
-                    }
-                    if (frames.size() == pts.length) {
-                        pts = Arrays.copyOf(pts, pts.length * 2);
-                    }
-                    pts[frames.size()] = timestamp(frame, frames.size(), pts, timeBase, frameRate);
-                    frames.add(scaler.toImage(frame, frame.width(), frame.height()));
-                    if (motion != null) {
-                        // The first frame of a segment has no predecessor in it, whatever it is coded as.
-                        motion.add(motion.isEmpty() ? null : MotionVectors.of(frame, reader.reorders()));
-                    }
+                long pixels = (long) size[0] * size[1] * declaredFrames;
+                if (pixels > limits.maxPixelsPerSegment()) {
+                    throw new MediaException(
+                            MediaException.Reason.LIMIT_EXCEEDED,
+                            "segment declares " + declaredFrames + " frames of " + size[0] + "x" + size[1] + " = "
+                                    + pixels + " decoded pixels, above the limit of " + limits.maxPixelsPerSegment()
+                                    + " per segment; send shorter or smaller segments or raise the limit");
                 }
+            };
+            headerCheck.accept(reader.declaredSize());
+            reader.beforeEachPacket(headerCheck);
+            reader.openDecoder(true, motionVectors);
+        } catch (RuntimeException e) {
+            if (reader != null) {
+                reader.close();
             }
-            if (frames.isEmpty()) {
-                throw new MediaException(
-                        MediaException.Reason.NO_FRAMES,
-                        what + " holds no video frames; check that the producer writes video packets");
-            }
-            if (frameRate == null) {
-                frameRate = estimateFrameRate(pts, frames.size(), timeBase);
-            }
-            Image first = frames.get(0);
-            return new DecodedSegment(
-                    frames,
-                    Arrays.copyOf(pts, frames.size()),
-                    timeBase,
-                    frameRate,
-                    first.width(),
-                    first.height(),
-                    motion);
+            input.close();
+            throw e;
         }
+        // Owns input and reader from here, and closes them if its first frame fails.
+        return new SegmentFrames(input, reader, interlaced, motionVectors, limits, declaredFrames, what);
     }
 
     /**
@@ -170,19 +178,7 @@ public final class SegmentDecoder {
         }
     }
 
-    /** The frame's PTS; raw elementary streams carry none, so those get a regular clock. */
-    private static long timestamp(AVFrame frame, int index, long[] earlier, Rational timeBase, Rational frameRate) {
-        long pts = frame.best_effort_timestamp();
-        if (pts != AV_NOPTS_VALUE) {
-            return pts;
-        }
-        Rational rate = frameRate != null ? frameRate : new Rational(25, 1);
-        long step =
-                Math.max(1, Math.round((double) timeBase.den() * rate.den() / ((double) timeBase.num() * rate.num())));
-        return index == 0 ? 0 : earlier[index - 1] + step;
-    }
-
-    private static Rational estimateFrameRate(long[] pts, int count, Rational timeBase) {
+    static Rational estimateFrameRate(long[] pts, int count, Rational timeBase) {
         if (count < 2 || pts[count - 1] <= pts[0]) {
             return new Rational(25, 1);
         }
@@ -207,7 +203,7 @@ public final class SegmentDecoder {
         }
     }
 
-    private static MediaException tooLarge(int width, int height, DecodeLimits limits, String where) {
+    static MediaException tooLarge(int width, int height, DecodeLimits limits, String where) {
         return new MediaException(
                 MediaException.Reason.LIMIT_EXCEEDED,
                 "video is " + width + "x" + height + " (" + where + "), above the limit of " + limits.maxWidth() + "x"

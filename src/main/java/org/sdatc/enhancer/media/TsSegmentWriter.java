@@ -48,8 +48,9 @@ import org.sdatc.enhancer.tensor.Image;
 
 /**
  * Encodes frames one at a time into a single in-memory MPEG-TS segment: one closed GOP, H.264,
- * starting with an IDR frame. Used by {@link SegmentEncoder} (a frame list) and {@link SegmentCutter}
- * (frames streamed from a file, so a segment never has to sit in memory as RGB).
+ * starting with an IDR frame. Used by {@link SegmentEncoder} (a frame list), {@link SegmentCutter}
+ * (frames streamed from a file) and the stream processor and {@code enhance} (enhanced frames as
+ * they come out of the windows), so a segment never has to sit in memory as RGB.
  *
  * <p>Timestamps: the codec runs in the caller's time base and each frame keeps the caller's PTS.
  * Three things would otherwise move them: (1) B-frames make DTS run behind PTS, so a first frame at
@@ -59,7 +60,7 @@ import org.sdatc.enhancer.tensor.Image;
  * max_delay=0}. (3) The muxer's clock is 1/90000: PTS in another time base are rescaled to it, so
  * they are equal in value exactly when the caller's time base is 1/90000 (the MPEG-TS case).
  */
-final class TsSegmentWriter implements AutoCloseable {
+public final class TsSegmentWriter implements AutoCloseable {
     private final AVCodecContext encoder;
     private final AVFormatContext muxer;
     private final AVStream stream;
@@ -73,7 +74,8 @@ final class TsSegmentWriter implements AutoCloseable {
     private long lastPts = Long.MIN_VALUE;
     private boolean finished;
 
-    TsSegmentWriter(int width, int height, Rational timeBase, Rational frameRate, int gopFrames, EncoderSettings s) {
+    public TsSegmentWriter(
+            int width, int height, Rational timeBase, Rational frameRate, int gopFrames, EncoderSettings s) {
         if (width % 2 != 0 || height % 2 != 0) {
             throw new IllegalArgumentException(
                     "H.264 4:2:0 needs even frame sizes, got " + width + "x" + height + "; crop or scale by one pixel");
@@ -131,7 +133,7 @@ final class TsSegmentWriter implements AutoCloseable {
     }
 
     /** Appends one frame; PTS must increase. */
-    void write(Image image, long pts) {
+    public void write(Image image, long pts) {
         if (image.width() != width || image.height() != height) {
             throw new IllegalArgumentException("frame " + frames + " is " + image.width() + "x" + image.height()
                     + " but the segment is " + width + "x" + height);
@@ -152,7 +154,7 @@ final class TsSegmentWriter implements AutoCloseable {
     }
 
     /** Flushes the encoder and returns the complete segment. */
-    byte[] finish() {
+    public byte[] finish() {
         if (frames == 0) {
             throw new IllegalArgumentException("a segment needs at least one frame");
         }
@@ -163,7 +165,7 @@ final class TsSegmentWriter implements AutoCloseable {
         return takeBytes();
     }
 
-    int frameCount() {
+    public int frameCount() {
         return frames;
     }
 

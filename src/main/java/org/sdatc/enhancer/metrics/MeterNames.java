@@ -42,6 +42,12 @@ public final class MeterNames {
     /** Counter: sequence gaps seen (the stream's temporal context restarts after each). */
     public static final String SEGMENTS_GAP = PREFIX + "segments.gap";
 
+    /** Counter: new producer sessions (a segment with a higher epoch restarted a stream's numbering). */
+    public static final String STREAM_RESTARTS = PREFIX + "stream.restarts";
+
+    /** Counter: segments whose first PTS was not after the previous segment's last (enhanced without context). */
+    public static final String SEGMENTS_PTS_BACKWARDS = PREFIX + "segments.pts.backwards";
+
     /** Counter, tag {@link #TAG_REASON}: segments sent to the dead-letter topic. */
     public static final String SEGMENTS_DEAD_LETTERED = PREFIX + "segments.dead.lettered";
 

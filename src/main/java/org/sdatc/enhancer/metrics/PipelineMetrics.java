@@ -51,6 +51,8 @@ public final class PipelineMetrics {
     private final Counter videoOut;
     private final Counter duplicates;
     private final Counter gaps;
+    private final Counter restarts;
+    private final Counter ptsBackwards;
     private final Counter clockSkewed;
     private final AtomicReference<Double> realtimeFactor = new AtomicReference<>(Double.NaN);
     private final AtomicReference<EnhancerInfo> info = new AtomicReference<>();
@@ -87,6 +89,9 @@ public final class PipelineMetrics {
         framesOut = counter(FRAMES_OUT, "Enhanced frames published");
         duplicates = counter(SEGMENTS_DUPLICATE, "Segments skipped as already processed");
         gaps = counter(SEGMENTS_GAP, "Sequence gaps (temporal context restarts)");
+        restarts = counter(STREAM_RESTARTS, "New producer sessions: a higher epoch restarted a stream's numbering");
+        ptsBackwards = counter(
+                SEGMENTS_PTS_BACKWARDS, "Segments whose first timestamp was not after the previous segment's last");
         clockSkewed = counter(SEGMENTS_CLOCK_SKEWED, "Segments stamped in this host's future");
         videoOut = Counter.builder(VIDEO_OUT)
                 .description("Duration of the video published")
@@ -153,6 +158,14 @@ public final class PipelineMetrics {
 
     public void gap() {
         gaps.increment();
+    }
+
+    public void restarted() {
+        restarts.increment();
+    }
+
+    public void ptsBackwards() {
+        ptsBackwards.increment();
     }
 
     /**

@@ -19,7 +19,16 @@ public enum DeadLetterReason {
     /** The payload holds another number of frames than the segment declares. */
     FRAME_COUNT_MISMATCH,
     /** The enhancer refused a window of this segment. */
-    ENHANCE_FAILED;
+    ENHANCE_FAILED,
+    /** Interlaced video, and {@code sdatc.input.interlaced=reject}. */
+    INTERLACED,
+    /** Frame timestamps that go backwards, repeat or are negative within the segment. */
+    BAD_TIMESTAMPS,
+    /**
+     * The sequence number is more than {@code sdatc.sequence.max.jump} ahead of the stream's: taken
+     * for a bad number, so the stream is not moved (its successor confirms a real renumbering).
+     */
+    SEQUENCE_JUMP;
 
     public String tag() {
         return name().toLowerCase(java.util.Locale.ROOT);
@@ -31,6 +40,9 @@ public enum DeadLetterReason {
             case UNDECODABLE -> UNDECODABLE;
             case NO_FRAMES -> NO_FRAMES;
             case LIMIT_EXCEEDED -> LIMIT_EXCEEDED;
+            case INTERLACED -> INTERLACED;
+            case BAD_TIMESTAMPS -> BAD_TIMESTAMPS;
+            case FRAME_COUNT_MISMATCH -> FRAME_COUNT_MISMATCH;
         };
     }
 }

@@ -15,11 +15,20 @@ public interface SegmentEvents {
     /** A segment was read from the input topic (before any check). */
     default void received(int declaredFrames) {}
 
-    /** A segment with a sequence at or below the stream's last was skipped. */
+    /** A segment with a sequence at or below the stream's last (or an earlier epoch) was skipped. */
     default void duplicateSkipped() {}
 
     /** Sequence numbers were missing before this segment; the stream's temporal state was reset. */
     default void gap() {}
+
+    /** A segment with a higher epoch started a new producer session; the temporal state was reset. */
+    default void restarted() {}
+
+    /**
+     * A segment's first timestamp was not after the previous segment's last: enhanced without
+     * temporal context.
+     */
+    default void ptsBackwards() {}
 
     default void deadLettered(DeadLetterReason reason) {}
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,10 +18,12 @@ import org.sdatc.enhancer.engine.EnhancerInfo;
 import org.sdatc.enhancer.engine.Stage;
 import org.sdatc.enhancer.engine.StageTimings;
 import org.sdatc.enhancer.media.ContainerFormat;
-import org.sdatc.enhancer.media.DecodedSegment;
+import org.sdatc.enhancer.media.DecodedFrame;
+import org.sdatc.enhancer.media.EncodingSink;
 import org.sdatc.enhancer.media.MediaException;
+import org.sdatc.enhancer.media.Rational;
 import org.sdatc.enhancer.media.SegmentDecoder;
-import org.sdatc.enhancer.media.SegmentEncoder;
+import org.sdatc.enhancer.media.SegmentFrames;
 import org.sdatc.enhancer.media.VideoCodec;
 import org.sdatc.enhancer.proto.v1.Codec;
 import org.sdatc.enhancer.proto.v1.Container;
@@ -51,6 +54,9 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
 
     public static final String TO_DEAD_LETTERS = "dead-letter-sink";
 
+    /** Longest stream id (UTF-8 bytes): it is the key of every record and store entry of the stream. */
+    public static final int MAX_STREAM_ID_BYTES = 1024;
+
     private static final Logger log = LoggerFactory.getLogger(SegmentProcessor.class);
 
     private final StreamSettings settings;
@@ -58,7 +64,6 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
     private final SegmentEvents events;
     private final SegmentEnhancer segmentEnhancer;
     private final SegmentDecoder decoder;
-    private final SegmentEncoder encoder = new SegmentEncoder();
 
     private ProcessorContext<String, MessageLite> context;
     private KeyValueStore<String, StreamProgress> progressStore;
@@ -69,7 +74,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         this.settings = settings;
         this.enhancer = enhancer;
         this.events = events;
-        this.decoder = new SegmentDecoder(enhancer.wantsMotionVectors());
+        this.decoder = new SegmentDecoder(enhancer.wantsMotionVectors(), settings.interlaced());
         this.segmentEnhancer =
                 new SegmentEnhancer(new WindowPlanner(settings.windowLength(), settings.windowContext()), enhancer);
     }
@@ -98,129 +103,231 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         }
 
         StreamProgress progress = progressStore.get(streamId);
-        if (progress != null && segment.getSequence() <= progress.getLastSequence()) {
-            events.duplicateSkipped();
-            log.debug(
-                    "stream={} seq={} skipped: already at seq {}",
-                    streamId,
-                    segment.getSequence(),
-                    progress.getLastSequence());
-            return;
+        Order order = order(progress, segment);
+        switch (order) {
+            case DUPLICATE, STALE_EPOCH -> {
+                skipDuplicate(streamId, progress, segment, order);
+                return;
+            }
+            case JUMP -> {
+                rejectJump(record, progress);
+                return;
+            }
+            case GAP, CONFIRMED_JUMP -> {
+                events.gap();
+                log.info(
+                        "stream={} seq={} follows seq {}{}: gap, temporal state reset",
+                        streamId,
+                        segment.getSequence(),
+                        progress.getLastSequence(),
+                        order == Order.CONFIRMED_JUMP
+                                ? " (a jump above sdatc.sequence.max.jump, confirmed by this successor of the"
+                                        + " dead-lettered seq " + progress.getJumpSequence() + ")"
+                                : "");
+                resetTemporalState(streamId);
+            }
+            case NEW_EPOCH -> {
+                events.restarted();
+                log.info(
+                        "stream={} epoch={} seq={}: new producer session (was epoch {} at seq {}), numbering and"
+                                + " temporal state restart",
+                        streamId,
+                        segment.getEpoch(),
+                        segment.getSequence(),
+                        progress.getEpoch(),
+                        progress.getLastSequence());
+                resetTemporalState(streamId);
+            }
+            case FIRST, NEXT -> {}
         }
-        if (progress != null && segment.getSequence() > progress.getLastSequence() + 1) {
-            events.gap();
-            log.info(
-                    "stream={} seq={} follows seq {}: gap, temporal state reset",
-                    streamId,
-                    segment.getSequence(),
-                    progress.getLastSequence());
-            resetTemporalState(streamId);
-        }
+        // PTS must go on from the previous segment of the same session: compare with its last frame.
+        Long previousLastPts = progress != null && progress.getEpoch() == segment.getEpoch() && progress.hasLastPts()
+                ? progress.getLastPts()
+                : null;
 
         StageTimings timings = new StageTimings();
-        DecodedSegment decoded;
+        Streamed streamed;
         try {
-            decoded = timings.time(
-                    Stage.DECODE,
-                    () -> decoder.decode(
-                            segment.getPayload().toByteArray(),
-                            containerOf(segment.getContainer()),
-                            codecOf(segment.getCodec()),
-                            settings.limits()));
+            streamed = enhanceStreaming(segment, timings, previousLastPts);
         } catch (MediaException e) {
             rejectAndAdvance(record, progress, DeadLetterReason.of(e.reason()), e.getMessage());
             return;
-        }
-        if (segment.getFrameCount() > 0
-                && segment.getFrameCount() != decoded.frames().size()) {
-            rejectAndAdvance(
-                    record,
-                    progress,
-                    DeadLetterReason.FRAME_COUNT_MISMATCH,
-                    "declares " + segment.getFrameCount() + " frames, payload holds "
-                            + decoded.frames().size());
-            return;
-        }
-
-        List<Image> tail = continuousTail(streamId, segment.getSequence(), decoded);
-        byte[] carry = tail.isEmpty() ? null : carryFor(streamId, segment.getSequence());
-        SegmentEnhancer.Result result;
-        try {
-            result = segmentEnhancer.enhance(
-                    streamId,
-                    segment.getSequence(),
-                    decoded.frames(),
-                    decoded.motion(),
-                    new SegmentEnhancer.Continuity(tail, carry),
-                    hintsOf(segment));
         } catch (EnhancerException e) {
             rejectAndAdvance(record, progress, DeadLetterReason.ENHANCE_FAILED, e.getMessage());
             return;
         }
-        timings.addAll(result.timings());
-        List<Image> enhanced = result.frames();
-
-        byte[] payload = timings.time(
-                Stage.ENCODE,
-                () -> encoder.encode(
-                        enhanced, decoded.pts(), decoded.timeBase(), decoded.frameRate(), settings.encoder()));
-        Image first = enhanced.get(0);
+        boolean continuous = !streamed.tail().isEmpty();
         EnhancerInfo info = enhancer.info();
         EnhancedSegment.Builder out = EnhancedSegment.newBuilder()
                 .setStreamId(streamId)
                 .setSequence(segment.getSequence())
                 .setContainer(Container.CONTAINER_MPEGTS)
                 .setCodec(Codec.CODEC_H264)
-                .setPayload(ByteString.copyFrom(payload))
-                .setFrameRate(VideoSegments.rational(decoded.frameRate()))
-                .setTimeBase(VideoSegments.rational(decoded.timeBase()))
-                .setFirstPts(decoded.pts()[0])
-                .setFrameCount(enhanced.size())
+                .setPayload(ByteString.copyFrom(streamed.payload()))
+                .setFrameRate(VideoSegments.rational(streamed.frameRate()))
+                .setTimeBase(VideoSegments.rational(streamed.timeBase()))
+                .setFirstPts(streamed.firstPts())
+                .setFrameCount(streamed.frames())
                 .setProducerTimestampUs(segment.getProducerTimestampUs())
                 .setScale(info.scale())
-                .setWidth(first.width())
-                .setHeight(first.height())
+                .setWidth(streamed.outWidth())
+                .setHeight(streamed.outHeight())
                 .setModel(info.model())
                 .setSteps(info.steps())
                 .setTier(info.tier().tag())
-                .setContinuous(!tail.isEmpty());
+                .setContinuous(continuous);
         timings.asMap()
                 .forEach((stage, nanos) -> out.addStageTimings(
                         StageTiming.newBuilder().setStage(stage.tag()).setNanos(nanos)));
         long publishedUs = currentTimeMicros();
         out.setPublishedTimestampUs(publishedUs);
+        EnhancedSegment built = out.build();
+        long recordBytes = (long) built.getSerializedSize()
+                + DeadLetters.utf8Length(record.key())
+                + DeadLetters.headerBytes(record.headers())
+                + DeadLetters.RECORD_OVERHEAD_BYTES;
+        if (recordBytes > settings.maxRecordBytes()) {
+            // Sending it would fail the producer, and with it the stream thread, on every restart.
+            rejectAndAdvance(
+                    record,
+                    progress,
+                    DeadLetterReason.LIMIT_EXCEEDED,
+                    "the enhanced segment would be a record of " + recordBytes + " bytes, above the record limit of "
+                            + settings.maxRecordBytes() + " bytes (sdatc.max.record.bytes); send shorter segments"
+                            + " or raise the limit (and the topics' max.message.bytes)");
+            return;
+        }
         long produceStart = System.nanoTime();
-        context.forward(record.withValue((MessageLite) out.build()), TO_OUTPUT);
+        context.forward(record.withValue((MessageLite) built), TO_OUTPUT);
         timings.add(Stage.PRODUCE, System.nanoTime() - produceStart);
 
-        long[] pts = decoded.pts();
-        advance(streamId, progress, segment.getSequence(), pts[pts.length - 1]);
-        saveTemporalState(streamId, segment.getSequence(), result.next(), info);
+        advance(streamId, progress, segment, streamed.lastPts());
+        saveTemporalState(streamId, segment.getSequence(), streamed.next(), info);
 
         long processingNanos = System.nanoTime() - start;
         long endToEndUs = segment.getProducerTimestampUs() > 0
                 ? publishedUs - segment.getProducerTimestampUs()
                 : SegmentEvents.SegmentReport.UNKNOWN;
-        double videoSeconds = enhanced.size() / decoded.frameRate().toDouble();
+        double videoSeconds = streamed.frames() / streamed.frameRate().toDouble();
         events.enhanced(
-                new SegmentEvents.SegmentReport(enhanced.size(), videoSeconds, processingNanos, endToEndUs, timings));
+                new SegmentEvents.SegmentReport(streamed.frames(), videoSeconds, processingNanos, endToEndUs, timings));
         log.info(
                 "stream={} seq={} frames={} {}x{}->{}x{} windows={} took={}ms e2e={}ms",
                 streamId,
                 segment.getSequence(),
-                enhanced.size(),
-                decoded.width(),
-                decoded.height(),
-                first.width(),
-                first.height(),
-                result.windows(),
+                streamed.frames(),
+                streamed.width(),
+                streamed.height(),
+                streamed.outWidth(),
+                streamed.outHeight(),
+                streamed.windows(),
                 processingNanos / 1_000_000,
                 endToEndUs == SegmentEvents.SegmentReport.UNKNOWN ? "n/a" : endToEndUs / 1000);
+    }
+
+    /** What streaming one segment through decoder, windows and encoder gave. */
+    private record Streamed(
+            byte[] payload,
+            int frames,
+            int width,
+            int height,
+            int outWidth,
+            int outHeight,
+            long firstPts,
+            long lastPts,
+            Rational timeBase,
+            Rational frameRate,
+            List<Image> tail,
+            SegmentEnhancer.Continuity next,
+            int windows) {}
+
+    /**
+     * Decodes, enhances and encodes a segment frame by frame: low-resolution frames are read as the
+     * windows need them and enhanced frames go to the encoder as each window emits them, so a long
+     * segment (a decompression bomb) is never held in memory. Any MediaException (from the header
+     * checks or from a frame) or EnhancerException leaves nothing behind: the store writes and the
+     * output happen after this returns.
+     */
+    private Streamed enhanceStreaming(VideoSegment segment, StageTimings timings, Long previousLastPts) {
+        String streamId = segment.getStreamId();
+        long sequence = segment.getSequence();
+        long decodeNanos = 0;
+        long t0 = System.nanoTime();
+        try (SegmentFrames frames = decoder.open(
+                segment.getPayload().toByteArray(),
+                containerOf(segment.getContainer()),
+                codecOf(segment.getCodec()),
+                settings.limits(),
+                segment.getFrameCount())) {
+            decodeNanos += System.nanoTime() - t0;
+            Rational frameRate = frames.frameRate() != null
+                    ? frames.frameRate()
+                    : new Rational(
+                            segment.getFrameRate().getNum(),
+                            segment.getFrameRate().getDen());
+            boolean ptsBackwards = previousLastPts != null
+                    && wentBackwards(previousLastPts, frames.firstPts(), segment.getContainer());
+            if (ptsBackwards) {
+                events.ptsBackwards();
+                log.warn(
+                        "stream={} seq={}: first PTS {} is not after the previous segment's last PTS {}: the"
+                                + " stream's timestamps went backwards (an encoder restart or a splice; a producer"
+                                + " that restarts should raise epoch); enhanced without temporal context",
+                        streamId,
+                        sequence,
+                        frames.firstPts(),
+                        previousLastPts);
+            }
+            List<Image> tail =
+                    ptsBackwards ? List.of() : continuousTail(streamId, sequence, frames.width(), frames.height());
+            byte[] carry = tail.isEmpty() ? null : carryFor(streamId, sequence);
+            long[] decodeTime = {decodeNanos};
+            // One GOP per segment: the key-frame interval must cover the whole segment.
+            int gopFrames = segment.getFrameCount() > 0
+                    ? segment.getFrameCount()
+                    : settings.limits().maxFrames();
+            try (EncodingSink sink = new EncodingSink(frames, frameRate, gopFrames, settings.encoder())) {
+                SegmentEnhancer.Outcome outcome = segmentEnhancer.enhance(
+                        streamId,
+                        sequence,
+                        () -> {
+                            long t = System.nanoTime();
+                            DecodedFrame f = frames.next();
+                            decodeTime[0] += System.nanoTime() - t;
+                            return f == null ? null : new SegmentEnhancer.Frame(f.image(), f.motion());
+                        },
+                        new SegmentEnhancer.Continuity(tail, carry),
+                        hintsOf(segment),
+                        sink);
+                byte[] payload = sink.finish();
+                timings.add(Stage.DECODE, decodeTime[0]);
+                timings.addAll(outcome.timings());
+                timings.add(Stage.ENCODE, sink.nanos());
+                return new Streamed(
+                        payload,
+                        outcome.frames(),
+                        frames.width(),
+                        frames.height(),
+                        sink.width(),
+                        sink.height(),
+                        frames.firstPts(),
+                        frames.pts(frames.count() - 1),
+                        frames.timeBase(),
+                        frameRate,
+                        tail,
+                        outcome.next(),
+                        outcome.windows());
+            }
+        }
     }
 
     private String validate(String key, VideoSegment segment) {
         if (segment.getStreamId().isEmpty()) {
             return "stream_id is empty";
+        }
+        int idBytes = DeadLetters.utf8Length(segment.getStreamId());
+        if (idBytes > MAX_STREAM_ID_BYTES) {
+            return "stream_id is " + idBytes + " bytes long, above the limit of " + MAX_STREAM_ID_BYTES;
         }
         if (key == null) {
             return "record has no key (records must be keyed by stream id, so a stream stays on one partition)";
@@ -247,22 +354,22 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
     }
 
     /** Left context for this segment: the stored tail, if it comes from the previous sequence and fits. */
-    private List<Image> continuousTail(String streamId, long sequence, DecodedSegment decoded) {
+    private List<Image> continuousTail(String streamId, long sequence, int width, int height) {
         FrameTail stored = tailStore.get(streamId);
         if (stored == null || stored.getSequence() != sequence - 1) {
             return List.of();
         }
         List<Image> frames = new ArrayList<>(stored.getFramesCount());
         for (TailFrame f : stored.getFramesList()) {
-            if (f.getWidth() != decoded.width() || f.getHeight() != decoded.height()) {
+            if (f.getWidth() != width || f.getHeight() != height) {
                 log.info(
                         "stream={} seq={} size changed from {}x{} to {}x{}: temporal state reset",
                         streamId,
                         sequence,
                         f.getWidth(),
                         f.getHeight(),
-                        decoded.width(),
-                        decoded.height());
+                        width,
+                        height);
                 return List.of();
             }
             frames.add(new Image(f.getWidth(), f.getHeight(), f.getRgb().toByteArray()));
@@ -280,15 +387,140 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         return stored.getCarry().toByteArray();
     }
 
-    /** Records that the stream has reached {@code sequence}, its last frame at {@code lastPts}. */
-    private void advance(String streamId, StreamProgress previous, long sequence, long lastPts) {
+    /**
+     * Records that the stream has reached {@code segment}'s epoch and sequence, its last frame at
+     * {@code lastPts} (null: unknown, the segment was not enhanced; the previous segment's is kept
+     * within one epoch).
+     */
+    private void advance(String streamId, StreamProgress previous, VideoSegment segment, Long lastPts) {
+        StreamProgress.Builder next = StreamProgress.newBuilder()
+                .setEpoch(segment.getEpoch())
+                .setLastSequence(segment.getSequence())
+                .setSegmentsSeen(previous == null ? 1 : previous.getSegmentsSeen() + 1);
+        if (lastPts != null) {
+            next.setLastPts(lastPts);
+        } else if (previous != null && previous.getEpoch() == segment.getEpoch() && previous.hasLastPts()) {
+            next.setLastPts(previous.getLastPts());
+        }
+        progressStore.put(streamId, next.build());
+    }
+
+    /** Where a segment stands against the stream's progress. */
+    private enum Order {
+        /** The stream's first segment. */
+        FIRST,
+        /** The successor of the last one. */
+        NEXT,
+        /** Ahead, within {@code maxSequenceJump}: segments are missing. */
+        GAP,
+        /** Ahead by more than {@code maxSequenceJump}: taken for a bad sequence number. */
+        JUMP,
+        /** The successor of a segment dead-lettered as a JUMP: the producer did renumber. */
+        CONFIRMED_JUMP,
+        /** At or below the last sequence of the same epoch. */
+        DUPLICATE,
+        /** From an earlier epoch than the stream's. */
+        STALE_EPOCH,
+        /** From a later epoch: a new producer session. */
+        NEW_EPOCH
+    }
+
+    private Order order(StreamProgress progress, VideoSegment segment) {
+        if (progress == null) {
+            return Order.FIRST;
+        }
+        if (segment.getEpoch() != progress.getEpoch()) {
+            return segment.getEpoch() > progress.getEpoch() ? Order.NEW_EPOCH : Order.STALE_EPOCH;
+        }
+        long last = progress.getLastSequence();
+        long sequence = segment.getSequence();
+        if (sequence <= last) {
+            return Order.DUPLICATE;
+        }
+        // Both are non-negative: the difference cannot overflow.
+        long ahead = sequence - last;
+        if (ahead == 1) {
+            return Order.NEXT;
+        }
+        if (ahead > settings.maxSequenceJump()) {
+            boolean confirmed = progress.hasJumpSequence()
+                    && progress.getJumpSequence() < Long.MAX_VALUE
+                    && sequence == progress.getJumpSequence() + 1;
+            return confirmed ? Order.CONFIRMED_JUMP : Order.JUMP;
+        }
+        return Order.GAP;
+    }
+
+    /**
+     * Skips a segment the stream is already past, visibly: counted, logged at debug, and warned
+     * about when many come in a row (a stream stuck behind a sequence number, or a producer that
+     * restarted its numbering without raising epoch).
+     */
+    private void skipDuplicate(String streamId, StreamProgress progress, VideoSegment segment, Order order) {
+        events.duplicateSkipped();
+        long inARow = progress.getDuplicatesInARow() + 1;
         progressStore.put(
+                streamId, progress.toBuilder().setDuplicatesInARow(inARow).build());
+        log.debug(
+                "stream={} epoch={} seq={} skipped as {}: the stream is at epoch {} seq {}",
                 streamId,
-                StreamProgress.newBuilder()
-                        .setLastSequence(sequence)
-                        .setLastPts(lastPts)
-                        .setSegmentsSeen(previous == null ? 1 : previous.getSegmentsSeen() + 1)
-                        .build());
+                segment.getEpoch(),
+                segment.getSequence(),
+                order == Order.STALE_EPOCH ? "from an earlier epoch" : "a duplicate",
+                progress.getEpoch(),
+                progress.getLastSequence());
+        if (inARow >= 10 && isPowerOfTen(inARow)) {
+            log.warn(
+                    "stream={}: {} segments in a row skipped as duplicates (latest epoch {} seq {}; the stream is"
+                            + " at epoch {} seq {}). A producer that restarts its numbering must raise"
+                            + " VideoSegment.epoch",
+                    streamId,
+                    inARow,
+                    segment.getEpoch(),
+                    segment.getSequence(),
+                    progress.getEpoch(),
+                    progress.getLastSequence());
+        }
+    }
+
+    private static boolean isPowerOfTen(long n) {
+        while (n >= 10 && n % 10 == 0) {
+            n /= 10;
+        }
+        return n == 1;
+    }
+
+    /**
+     * Dead-letters a segment whose sequence number is implausibly far ahead, without moving the
+     * stream: one bad number must not make every later segment a duplicate. Its successor, should
+     * one follow, confirms a real renumbering ({@link Order#CONFIRMED_JUMP}).
+     */
+    private void rejectJump(Record<String, VideoSegment> record, StreamProgress progress) {
+        VideoSegment segment = record.value();
+        progressStore.put(
+                segment.getStreamId(),
+                progress.toBuilder().setJumpSequence(segment.getSequence()).build());
+        deadLetter(
+                record,
+                DeadLetterReason.SEQUENCE_JUMP,
+                "sequence " + segment.getSequence() + " is " + (segment.getSequence() - progress.getLastSequence())
+                        + " ahead of the stream's last sequence " + progress.getLastSequence() + " (epoch "
+                        + progress.getEpoch() + "), more than sdatc.sequence.max.jump = "
+                        + settings.maxSequenceJump() + "; the stream goes on from " + progress.getLastSequence()
+                        + ". If the producer did renumber, its next segment (" + (segment.getSequence() + 1)
+                        + ") is accepted; a producer that restarts its numbering should raise epoch");
+    }
+
+    /**
+     * Whether a segment starting at {@code first} goes back in time from a previous segment ending at
+     * {@code last}. MPEG-TS timestamps are 33-bit and wrap every 26.5 h: a drop of more than half the
+     * range is a wrap, not a step back.
+     */
+    static boolean wentBackwards(long last, long first, Container container) {
+        if (first > last) {
+            return false;
+        }
+        return !(container == Container.CONTAINER_MPEGTS && last - first > (1L << 32));
     }
 
     private void saveTemporalState(String streamId, long sequence, SegmentEnhancer.Continuity next, EnhancerInfo info) {
@@ -329,28 +561,45 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
     private void rejectAndAdvance(
             Record<String, VideoSegment> record, StreamProgress progress, DeadLetterReason reason, String cause) {
         VideoSegment segment = record.value();
-        advance(segment.getStreamId(), progress, segment.getSequence(), progress == null ? 0 : progress.getLastPts());
+        advance(segment.getStreamId(), progress, segment, null);
         resetTemporalState(segment.getStreamId());
         deadLetter(record, reason, cause);
     }
 
+    /**
+     * Forwards a dead letter that fits one record whatever the input was: the original value is cut
+     * when it would not fit ({@link DeadLetters}), a huge key is shortened and huge headers dropped.
+     */
     private void deadLetter(Record<String, VideoSegment> record, DeadLetterReason reason, String cause) {
         VideoSegment segment = record.value();
-        String message = "stream '" + segment.getStreamId() + "' segment " + segment.getSequence() + ": " + cause;
-        log.warn("dead-lettered {}: {}", reason, message);
+        String streamId = DeadLetters.abbreviate(segment.getStreamId(), DeadLetters.MAX_ID_CHARS);
+        String message = "stream '" + streamId + "' segment " + segment.getSequence() + ": " + cause;
         events.deadLettered(reason);
         DeadLetter.Builder letter = DeadLetter.newBuilder()
-                .setStreamId(segment.getStreamId())
+                .setStreamId(streamId)
                 .setSequence(segment.getSequence())
+                .setEpoch(segment.getEpoch())
                 .setReason(reason.name())
                 .setMessage(message)
-                .setFailedTimestampUs(currentTimeMicros())
-                .setOriginalValue(segment.toByteString());
+                .setFailedTimestampUs(currentTimeMicros());
         context.recordMetadata()
                 .ifPresent(m -> letter.setSourceTopic(m.topic())
                         .setSourcePartition(m.partition())
                         .setSourceOffset(m.offset()));
-        context.forward(record.withValue((MessageLite) letter.build()), TO_DEAD_LETTERS);
+        Record<String, MessageLite> out = record.withValue(null);
+        if (DeadLetters.utf8Length(record.key()) > MAX_STREAM_ID_BYTES) {
+            out = out.withKey(DeadLetters.abbreviate(record.key(), DeadLetters.MAX_ID_CHARS));
+        }
+        if (DeadLetters.headerBytes(record.headers()) > settings.maxRecordBytes() / 4) {
+            out = out.withHeaders(new RecordHeaders());
+        }
+        DeadLetter value = DeadLetters.fit(
+                letter,
+                segment.toByteString(),
+                DeadLetters.utf8Length(out.key()) + DeadLetters.headerBytes(out.headers()),
+                settings.maxRecordBytes());
+        log.warn("dead-lettered {}: {}", reason, value.getMessage());
+        context.forward(out.withValue((MessageLite) value), TO_DEAD_LETTERS);
     }
 
     private static ContainerFormat containerOf(Container container) {

@@ -20,6 +20,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * small.
  */
 public final class StreamsProperties {
+    private static final String GLOBAL_PROCESSING_HANDLER = "processing.exception.handler.global.enabled";
+
     private StreamsProperties() {}
 
     /**
@@ -50,9 +52,13 @@ public final class StreamsProperties {
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 DeadLetterDeserializationHandler.class.getName());
         p.put(DeadLetterDeserializationHandler.DEAD_LETTER_TOPIC_CONFIG, settings.deadLetterTopic());
+        p.put(DeadLetterDeserializationHandler.MAX_RECORD_BYTES_CONFIG, String.valueOf(maxRecordBytes));
         p.put(SegmentEvents.CONFIG, events);
-        // No global stores here; opting in now is what Kafka 5.0 will do by default.
-        p.put("processing.exception.handler.global.enabled", true);
+        // No global stores here; opting in now is what Kafka 5.0 will do by default. The partition
+        // assignor builds its own StreamsConfig from the main consumer's settings, which hold only
+        // consumer keys and consumer.-prefixed ones: without the prefixed copy it warns at every start.
+        p.put(GLOBAL_PROCESSING_HANDLER, true);
+        p.put(StreamsConfig.mainConsumerPrefix(GLOBAL_PROCESSING_HANDLER), true);
 
         long w = worstSegment.toMillis();
         int maxPollInterval = (int) (3 * w + 60_000);

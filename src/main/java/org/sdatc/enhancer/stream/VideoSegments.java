@@ -19,8 +19,14 @@ public final class VideoSegments {
      * @param crf the encoder's CRF as a compression hint, or null for none
      */
     public static VideoSegment of(String streamId, long sequence, CutSegment s, Integer crf) {
+        return of(streamId, 0, sequence, s, crf);
+    }
+
+    /** As {@link #of(String, long, CutSegment, Integer)}, in producer session {@code epoch}. */
+    public static VideoSegment of(String streamId, long epoch, long sequence, CutSegment s, Integer crf) {
         VideoSegment.Builder b = VideoSegment.newBuilder()
                 .setStreamId(streamId)
+                .setEpoch(epoch)
                 .setSequence(sequence)
                 .setContainer(Container.CONTAINER_MPEGTS)
                 .setCodec(Codec.CODEC_H264)

@@ -61,20 +61,37 @@ public final class WindowPlanner {
         List<WindowSpan> windows = new ArrayList<>();
         int next = tailCount;
         while (next < total) {
-            int left = Math.min(context, next);
-            int fresh = Math.min(length - left, total - next);
-            int start = next - left;
-            int end = next + fresh;
-            // Not enough new frames to fill the window: borrow more left context.
-            start = Math.max(0, Math.min(start, end - length));
-            int[] frames = new int[length];
-            for (int i = 0; i < length; i++) {
-                frames[i] = Math.min(start + i, end - 1);
-            }
-            windows.add(new WindowSpan(frames, next - start, fresh));
-            next = end;
+            WindowSpan span = window(next, total);
+            windows.add(span);
+            next += span.emitCount();
         }
         return windows;
+    }
+
+    /**
+     * The window that emits frames from {@code next} on, as {@link #plan} forms it. It depends on the
+     * sequence's length only through whether {@code length} frames are left from {@code next}, so a
+     * caller reading frames as they come may pass any {@code total >= next + length} until the
+     * sequence ends, and the true total after: that is how a segment is enhanced without holding it.
+     *
+     * @param next index in the planned sequence of the first frame to emit, {@code < total}
+     * @param total frames in the planned sequence, or at least {@code next + length} of them
+     */
+    public WindowSpan window(int next, int total) {
+        if (next < 0 || next >= total) {
+            throw new IllegalArgumentException("need 0 <= next < total, got " + next + " and " + total);
+        }
+        int left = Math.min(context, next);
+        int fresh = Math.min(length - left, total - next);
+        int start = next - left;
+        int end = next + fresh;
+        // Not enough new frames to fill the window: borrow more left context.
+        start = Math.max(0, Math.min(start, end - length));
+        int[] frames = new int[length];
+        for (int i = 0; i < length; i++) {
+            frames[i] = Math.min(start + i, end - 1);
+        }
+        return new WindowSpan(frames, next - start, fresh);
     }
 
     /** How many frames of the planned sequence to keep as tail after this segment. */

@@ -81,6 +81,83 @@ class CommandsTest {
     }
 
     @Test
+    void enhanceDeinterlacesAnInterlacedFileAndKeepsEveryFrame() throws Exception {
+        // Issue 11's reproduction clip: 160x92, 25 fps, 1 s, x264 with +ildct+ilme, one GOP.
+        Path input = dir.resolve("i.ts");
+        Files.write(input, org.sdatc.enhancer.media.InterlacedClips.mpegts(160, 92, 25));
+        Path output = dir.resolve("i.mp4");
+
+        String out = runCapturingStdout("enhance", "--enhancer", "bicubic", input.toString(), output.toString());
+
+        assertTrue(out.contains("enhanced 25 frames"), out);
+        org.sdatc.enhancer.it.Probe probe = org.sdatc.enhancer.it.Probe.of(output);
+        assertEquals(640, probe.width());
+        assertEquals(368, probe.height());
+        assertEquals(25, probe.frames());
+    }
+
+    @Test
+    void enhanceRefusesAnInterlacedFileInOneLineWhenToldToReject() throws Exception {
+        Path input = dir.resolve("i.ts");
+        Files.write(input, org.sdatc.enhancer.media.InterlacedClips.mpegts(160, 92, 25));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream saved = System.err;
+        int code;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            code = Main.run(
+                    "enhance",
+                    "--enhancer",
+                    "bicubic",
+                    "--set",
+                    "sdatc.input.interlaced=reject",
+                    input.toString(),
+                    dir.resolve("x.mp4").toString());
+        } finally {
+            System.setErr(saved);
+        }
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, code, text);
+        assertTrue(text.contains("error: cannot enhance " + input) && text.contains("is interlaced"), text);
+        assertTrue(!text.contains("\tat "), "no stack trace:\n" + text);
+    }
+
+    @Test
+    void produceToATopicThatDoesNotExistFailsAtOnceInOneLine() throws Exception {
+        try (org.sdatc.enhancer.it.KafkaCluster kafka = org.sdatc.enhancer.it.KafkaCluster.start()) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            PrintStream saved = System.err;
+            int code;
+            long start = System.nanoTime();
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            try {
+                code = Main.run(
+                        "produce",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--set",
+                        "sdatc.topic.input=no-such-topic",
+                        "--seconds",
+                        "1",
+                        "--width",
+                        "64",
+                        "--height",
+                        "48",
+                        "--no-pace");
+            } finally {
+                System.setErr(saved);
+            }
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+            String text = err.toString(StandardCharsets.UTF_8);
+            assertEquals(2, code, text);
+            assertTrue(
+                    text.contains("error: topic 'no-such-topic' does not exist on " + kafka.bootstrapServers()), text);
+            assertTrue(!text.contains("\tat "), "no stack trace:\n" + text);
+            assertTrue(seconds < 20, "failed after " + seconds + " s, not after a minute's metadata wait");
+        }
+    }
+
+    @Test
     void aMissingInputOrAnUnknownSettingIsOneClearErrorLine() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream saved = System.err;

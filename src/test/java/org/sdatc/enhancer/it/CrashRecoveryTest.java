@@ -59,6 +59,15 @@ class CrashRecoveryTest {
                     first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
                 }
             }
+            // RocksDB's JNI library lives under the state dir, not in a fresh temp file per start.
+            try (var left = java.nio.file.Files.list(dir.resolve("tmp"))) {
+                List<String> rocks = left.map(p -> p.getFileName().toString())
+                        .filter(n -> n.startsWith("librocksdbjni"))
+                        .toList();
+                assertEquals(List.of(), rocks, "the killed run left no RocksDB library in the temp dir");
+            }
+            assertTrue(java.nio.file.Files.isRegularFile(
+                    dir.resolve("state").resolve("native").resolve("librocksdbjni-linux64.so")));
             int beforeRestart = committed(kafka, Duration.ofSeconds(3)).size();
             assertTrue(beforeRestart < SEGMENTS, "the kill came before the end (" + beforeRestart + " committed)");
 
@@ -83,10 +92,12 @@ class CrashRecoveryTest {
     }
 
     private Process startService(KafkaCluster kafka, String logName) throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("tmp"));
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED",
                 "-Xmx1g",
+                "-Djava.io.tmpdir=" + dir.resolve("tmp"),
                 "-cp",
                 System.getProperty("java.class.path"),
                 "org.sdatc.enhancer.app.Main",

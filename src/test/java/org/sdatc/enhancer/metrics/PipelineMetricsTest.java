@@ -115,6 +115,21 @@ class PipelineMetricsTest {
     }
 
     @Test
+    void skippedDuplicatesRestartsAndBackwardTimestampsAreScrapedUnderTheirDocumentedNames() {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PipelineMetrics m = new PipelineMetrics(prometheus);
+        m.duplicateSkipped();
+        m.duplicateSkipped();
+        m.restarted();
+        m.ptsBackwards();
+
+        String text = prometheus.scrape();
+        assertTrue(text.contains("sdatc_segments_duplicate_total 2.0"), text);
+        assertTrue(text.contains("sdatc_stream_restarts_total 1.0"), text);
+        assertTrue(text.contains("sdatc_segments_pts_backwards_total 1.0"), text);
+    }
+
+    @Test
     void deadLetterReasonsMustBeShortCodesSoTheTagStaysBounded() {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,

@@ -42,6 +42,11 @@ final class TestSegments {
         return segments;
     }
 
+    /** PTS of the clip's frame {@code index} (counted across segments) as {@link #cut} stamps it. */
+    static long framePts(long index) {
+        return index * (Rational.MPEGTS_TIME_BASE.den() / ((long) Rational.MPEGTS_TIME_BASE.num() * FPS));
+    }
+
     static VideoSegment proto(String streamId, long sequence, CutSegment s) {
         return VideoSegments.of(streamId, sequence, s, null);
     }

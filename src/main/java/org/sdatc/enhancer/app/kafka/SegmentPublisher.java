@@ -1,13 +1,19 @@
 package org.sdatc.enhancer.app.kafka;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.sdatc.enhancer.media.CutSegment;
@@ -16,14 +22,31 @@ import org.sdatc.enhancer.stream.VideoSegments;
 
 /**
  * Sends GOP segments of one stream to the input topic as a live encoder would: keyed by stream id,
- * numbered from 0, and (when paced) each sent when its video time has come.
+ * numbered from 0 in one epoch (producer session), and (when paced) each sent when its video time
+ * has come.
  */
 public final class SegmentPublisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
+    private final long epoch;
 
+    /** A publisher of epoch 0: for a stream that is numbered once, from 0, and never restarts. */
     public SegmentPublisher(
             String bootstrapServers, Map<String, String> clientOverrides, String topic, int maxRecordBytes) {
+        this(bootstrapServers, clientOverrides, topic, maxRecordBytes, 0);
+    }
+
+    /**
+     * @param epoch the producer session its segments carry ({@code VideoSegment.epoch}): a publisher
+     *     that numbers a stream from 0 again must use a higher one than the last, or the service
+     *     skips its segments as duplicates
+     */
+    public SegmentPublisher(
+            String bootstrapServers,
+            Map<String, String> clientOverrides,
+            String topic,
+            int maxRecordBytes,
+            long epoch) {
         Map<String, Object> props = new HashMap<>(clientOverrides);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -32,6 +55,7 @@ public final class SegmentPublisher implements AutoCloseable {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         this.topic = topic;
+        this.epoch = epoch;
     }
 
     /**
@@ -69,16 +93,8 @@ public final class SegmentPublisher implements AutoCloseable {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
             }
-            VideoSegment segment = VideoSegments.of(streamId, sequence, s, crf);
-            try {
-                producer.send(new ProducerRecord<>(topic, streamId, segment.toByteArray()))
-                        .get();
-            } catch (ExecutionException e) {
-                throw new IllegalStateException(
-                        "sending segment " + sequence + " of stream '" + streamId + "' to " + topic + " failed: "
-                                + e.getCause().getMessage(),
-                        e.getCause());
-            }
+            VideoSegment segment = VideoSegments.of(streamId, epoch, sequence, s, crf);
+            send(segment);
             onSent.accept(segment);
             videoSeconds += s.frameCount() / s.frameRate().toDouble();
             sequence++;
@@ -86,6 +102,57 @@ public final class SegmentPublisher implements AutoCloseable {
         }
         producer.flush();
         return sent;
+    }
+
+    /** Sends one segment, keyed by its stream id, and waits for the acknowledgement. */
+    public void send(VideoSegment segment) throws InterruptedException {
+        try {
+            producer.send(new ProducerRecord<>(topic, segment.getStreamId(), segment.toByteArray()))
+                    .get();
+        } catch (ExecutionException | KafkaException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new SendFailedException(
+                    "sending segment " + segment.getSequence() + " of stream '" + segment.getStreamId() + "' to "
+                            + topic + " failed: " + cause.getMessage(),
+                    cause);
+        }
+    }
+
+    /**
+     * Fails at once, with a message saying what to do, when the topic does not exist or the brokers
+     * do not answer within {@code timeout}, instead of each send waiting a minute for metadata.
+     */
+    public static void requireTopic(
+            String bootstrapServers, Map<String, String> clientOverrides, String topic, Duration timeout)
+            throws InterruptedException {
+        Map<String, Object> props = new HashMap<>(clientOverrides);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        int millis = (int) timeout.toMillis();
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
+        try (Admin admin = Admin.create(props)) {
+            Set<String> names = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!names.contains(topic)) {
+                throw new SendFailedException(
+                        "topic '" + topic + "' does not exist on " + bootstrapServers + "; create it (with"
+                                + " max.message.bytes of at least sdatc.max.record.bytes) or start the service"
+                                + " (run), which creates its topics",
+                        null);
+            }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | KafkaException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new SendFailedException(
+                    "cannot list the topics of " + bootstrapServers + " within " + timeout.toSeconds() + " s (" + cause
+                            + "); check kafka.bootstrap.servers and the security settings",
+                    cause);
+        }
+    }
+
+    /** Sending did not work, for a reason outside this program (broker, topic, credentials). */
+    public static final class SendFailedException extends RuntimeException {
+        SendFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     @Override
