@@ -7,6 +7,7 @@ import org.sdatc.enhancer.engine.cost.ModelInfo;
 import org.sdatc.enhancer.engine.models.BuiltinModels;
 import org.sdatc.enhancer.engine.onnx.ModelManifest;
 import org.sdatc.enhancer.engine.onnx.ModelStage;
+import org.sdatc.enhancer.engine.onnx.ParityCheck;
 import org.sdatc.enhancer.engine.reference.ReferenceModels;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Option;
         name = "model",
         mixinStandardHelpOptions = true,
         description = "Inspect SDATC models.",
-        subcommands = {ModelCommand.Info.class})
+        subcommands = {ModelCommand.Info.class, ModelCommand.Verify.class})
 public final class ModelCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -158,6 +159,42 @@ public final class ModelCommand implements Callable<Integer> {
             }
             spec.commandLine().getOut().flush();
             return 0;
+        }
+    }
+
+    @Command(
+            name = "verify",
+            mixinStandardHelpOptions = true,
+            description = "Runs a model directory's parity fixtures (parity/<stage>.json, written by the training"
+                    + " side's export) through ONNX Runtime and compares with PyTorch's outputs.")
+    static final class Verify implements Callable<Integer> {
+        @Option(names = "--model-dir", required = true, paramLabel = "DIR", description = "Model directory.")
+        Path modelDir;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (!ParityCheck.hasFixtures(modelDir)) {
+                throw new UserError(modelDir + " has no parity/ folder: export the model with"
+                        + " `python3 -m sdatc_training export` (or export-dcm), which writes the fixtures");
+            }
+            var out = spec.commandLine().getOut();
+            boolean ok = true;
+            for (ParityCheck.Result r : ParityCheck.runStandalone(modelDir)) {
+                ok &= r.passed();
+                out.printf(
+                        java.util.Locale.ROOT,
+                        "%s %s.%s: max abs error %.3g (tolerance %.1g)%n",
+                        r.passed() ? "ok  " : "FAIL",
+                        r.stage().key(),
+                        r.output(),
+                        r.maxAbsError(),
+                        r.tolerance());
+            }
+            out.flush();
+            return ok ? 0 : 1;
         }
     }
 

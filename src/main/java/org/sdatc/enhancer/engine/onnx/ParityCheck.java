@@ -40,6 +40,47 @@ public final class ParityCheck {
 
     /** Runs every fixture in {@code dir/parity} against {@code sessions} (of the same directory). */
     public static List<Result> run(OnnxSessions sessions, Path dir) {
+        return run(dir, sessions::stage);
+    }
+
+    /**
+     * Runs every fixture of a directory the runtime may not serve yet (a contract-2 model with
+     * diffusion stages): each stage graph named in manifest.json is opened on the CPU with the
+     * engine's optimisation level, without the contract checks.
+     */
+    public static List<Result> runStandalone(Path dir) {
+        JsonNode stages;
+        try {
+            stages =
+                    JSON.readTree(dir.resolve(ModelManifest.FILE_NAME).toFile()).path("stages");
+        } catch (IOException e) {
+            throw new ModelContractException(
+                    "cannot read " + dir.resolve(ModelManifest.FILE_NAME) + ": " + e.getMessage(), e);
+        }
+        Map<ModelStage, StageSession> open = new java.util.EnumMap<>(ModelStage.class);
+        try {
+            return run(dir, stage -> open.computeIfAbsent(stage, s -> openStage(dir, s, stages)));
+        } finally {
+            open.values().forEach(StageSession::close);
+        }
+    }
+
+    private static StageSession openStage(Path dir, ModelStage stage, JsonNode stages) {
+        if (!stages.has(stage.key())) {
+            throw new ModelContractException(dir.resolve(ModelManifest.FILE_NAME) + " lists no \"stages." + stage.key()
+                    + "\" for its parity fixture");
+        }
+        Path file = dir.resolve(stages.get(stage.key()).asText());
+        ai.onnxruntime.OrtEnvironment env = OrtEnvironments.get();
+        try (ai.onnxruntime.OrtSession.SessionOptions o = new ai.onnxruntime.OrtSession.SessionOptions()) {
+            o.setOptimizationLevel(ai.onnxruntime.OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            return new StageSession(stage, file, env, ModelDirectory.openSession(env, file, o));
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new ModelContractException("cannot open " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Result> run(Path dir, java.util.function.Function<ModelStage, StageSession> sessions) {
         List<Result> results = new ArrayList<>();
         List<Path> specs;
         try (Stream<Path> s = Files.list(dir.resolve("parity"))) {
@@ -53,7 +94,7 @@ public final class ParityCheck {
         return results;
     }
 
-    private static List<Result> runOne(OnnxSessions sessions, Path specFile) {
+    private static List<Result> runOne(java.util.function.Function<ModelStage, StageSession> sessions, Path specFile) {
         JsonNode spec;
         try {
             spec = JSON.readTree(specFile.toFile());
@@ -75,7 +116,7 @@ public final class ParityCheck {
             }
         }
         double tolerance = spec.path("tolerance").asDouble(1e-4);
-        Map<String, Tensor> actual = sessions.stage(stage).run(inputs);
+        Map<String, Tensor> actual = sessions.apply(stage).run(inputs);
         List<Result> results = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = spec.path("outputs").fields(); it.hasNext(); ) {
             var e = it.next();
