@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -16,6 +17,11 @@ import org.sdatc.enhancer.engine.EnhancerException;
 import org.sdatc.enhancer.engine.EnhancerInfo;
 import org.sdatc.enhancer.engine.Stage;
 import org.sdatc.enhancer.engine.StageTimings;
+import org.sdatc.enhancer.engine.Tier;
+import org.sdatc.enhancer.engine.budget.Ladder;
+import org.sdatc.enhancer.engine.budget.Rung;
+import org.sdatc.enhancer.engine.budget.RungCosts;
+import org.sdatc.enhancer.engine.budget.TierPolicy;
 import org.sdatc.enhancer.media.ContainerFormat;
 import org.sdatc.enhancer.media.DecodedSegment;
 import org.sdatc.enhancer.media.MediaException;
@@ -54,9 +60,11 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
     private static final Logger log = LoggerFactory.getLogger(SegmentProcessor.class);
 
     private final StreamSettings settings;
-    private final Enhancer enhancer;
+    private final Ladder ladder;
+    private final TierPolicy policy;
+    private final RungCosts costs;
     private final SegmentEvents events;
-    private final SegmentEnhancer segmentEnhancer;
+    private final WindowPlanner planner;
     private final SegmentDecoder decoder;
     private final SegmentEncoder encoder = new SegmentEncoder();
 
@@ -65,13 +73,30 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
     private KeyValueStore<String, FrameTail> tailStore;
     private KeyValueStore<String, WindowCarry> carryStore;
 
+    /** One enhancer, no latency budget: every segment runs it. */
     public SegmentProcessor(StreamSettings settings, Enhancer enhancer, SegmentEvents events) {
+        this(settings, Ladder.single(enhancer), null, new RungCosts(), events);
+    }
+
+    /**
+     * @param ladder the rungs a segment may run, best first
+     * @param policy picks a rung per segment; null runs the top rung always (no budget)
+     * @param costs measured cost of each rung, shared by the processors of a process
+     */
+    public SegmentProcessor(
+            StreamSettings settings, Ladder ladder, TierPolicy policy, RungCosts costs, SegmentEvents events) {
+        if (policy != null && !policy.ladder().equals(ladder.rungs())) {
+            throw new IllegalArgumentException(
+                    "the policy's ladder " + policy.ladder() + " differs from the enhancers' " + ladder.rungs());
+        }
         this.settings = settings;
-        this.enhancer = enhancer;
+        this.ladder = ladder;
+        this.policy = policy;
+        this.costs = costs;
         this.events = events;
-        this.decoder = new SegmentDecoder(enhancer.wantsMotionVectors());
-        this.segmentEnhancer =
-                new SegmentEnhancer(new WindowPlanner(settings.windowLength(), settings.windowContext()), enhancer);
+        this.planner = new WindowPlanner(settings.windowLength(), settings.windowContext());
+        this.decoder = new SegmentDecoder(
+                ladder.rungs().stream().anyMatch(r -> ladder.at(r).wantsMotionVectors()));
     }
 
     @Override
@@ -143,27 +168,50 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         }
 
         List<Image> tail = continuousTail(streamId, segment.getSequence(), decoded);
-        byte[] carry = tail.isEmpty() ? null : carryFor(streamId, segment.getSequence());
+        int frames = decoded.frames().size();
+        TierPolicy.Decision decision;
         SegmentEnhancer.Result result;
+        long lagMs;
+        Enhancer enhancer;
+        long enhanceStart;
         try {
-            result = segmentEnhancer.enhance(
-                    streamId,
-                    segment.getSequence(),
-                    decoded.frames(),
-                    decoded.motion(),
-                    new SegmentEnhancer.Continuity(tail, carry),
-                    hintsOf(segment));
+            warmUp(decoded.width(), decoded.height());
+            lagMs = segment.getProducerTimestampUs() > 0
+                    ? Math.max(0, (currentTimeMicros() - segment.getProducerTimestampUs()) / 1000)
+                    : 0;
+            decision = choose(progress, lagMs, frames, decoded.width(), decoded.height());
+            enhancer = ladder.at(decision.rung());
+            Rung previousRung = rungOf(progress);
+            // A carry is the format of the tier that wrote it: dcm and bicubic carry none, full its latents.
+            byte[] carry = tail.isEmpty()
+                            || (previousRung != null
+                                    && previousRung.tier() != decision.rung().tier())
+                    ? null
+                    : carryFor(streamId, segment.getSequence(), enhancer);
+            enhanceStart = System.nanoTime();
+            result = new SegmentEnhancer(planner, enhancer)
+                    .enhance(
+                            streamId,
+                            segment.getSequence(),
+                            decoded.frames(),
+                            decoded.motion(),
+                            new SegmentEnhancer.Continuity(tail, carry),
+                            hintsOf(segment));
         } catch (EnhancerException e) {
             rejectAndAdvance(record, progress, DeadLetterReason.ENHANCE_FAILED, e.getMessage());
             return;
         }
+        costs.observe(
+                decoded.width(), decoded.height(), decision.rung(), (System.nanoTime() - enhanceStart) / 1e6 / frames);
         timings.addAll(result.timings());
         List<Image> enhanced = result.frames();
 
+        long encodeStart = System.nanoTime();
         byte[] payload = timings.time(
                 Stage.ENCODE,
                 () -> encoder.encode(
                         enhanced, decoded.pts(), decoded.timeBase(), decoded.frameRate(), settings.encoder()));
+        costs.observeOverhead(decoded.width(), decoded.height(), (System.nanoTime() - encodeStart) / 1e6 / frames);
         Image first = enhanced.get(0);
         EnhancerInfo info = enhancer.info();
         EnhancedSegment.Builder out = EnhancedSegment.newBuilder()
@@ -194,7 +242,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         timings.add(Stage.PRODUCE, System.nanoTime() - produceStart);
 
         long[] pts = decoded.pts();
-        advance(streamId, progress, segment.getSequence(), pts[pts.length - 1]);
+        advance(streamId, progress, segment.getSequence(), pts[pts.length - 1], decision.state());
         saveTemporalState(streamId, segment.getSequence(), result.next(), info);
 
         long processingNanos = System.nanoTime() - start;
@@ -202,10 +250,14 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                 ? publishedUs - segment.getProducerTimestampUs()
                 : SegmentEvents.SegmentReport.UNKNOWN;
         double videoSeconds = enhanced.size() / decoded.frameRate().toDouble();
+        boolean missed = policy != null
+                && endToEndUs != SegmentEvents.SegmentReport.UNKNOWN
+                && endToEndUs / 1000 > policy.budgetMs();
+        events.rungChosen(streamId, decision.rung(), lagMs, missed);
         events.enhanced(
                 new SegmentEvents.SegmentReport(enhanced.size(), videoSeconds, processingNanos, endToEndUs, timings));
         log.info(
-                "stream={} seq={} frames={} {}x{}->{}x{} windows={} took={}ms e2e={}ms",
+                "stream={} seq={} frames={} {}x{}->{}x{} windows={} rung={} ({}) took={}ms e2e={}ms",
                 streamId,
                 segment.getSequence(),
                 enhanced.size(),
@@ -214,6 +266,8 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                 first.width(),
                 first.height(),
                 result.windows(),
+                decision.rung(),
+                decision.move().name().toLowerCase(java.util.Locale.ROOT),
                 processingNanos / 1_000_000,
                 endToEndUs == SegmentEvents.SegmentReport.UNKNOWN ? "n/a" : endToEndUs / 1000);
     }
@@ -270,7 +324,58 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         return frames;
     }
 
-    private byte[] carryFor(String streamId, long sequence) {
+    /**
+     * The first time a resolution is seen, times each rung not yet measured there once on a
+     * synthetic window, so the policy's first choice rests on this machine's costs.
+     */
+    private void warmUp(int width, int height) {
+        if (policy == null || ladder.rungs().size() < 2) {
+            return;
+        }
+        List<Image> window = null;
+        for (Rung rung : ladder.rungs()) {
+            if (costs.known(width, height, rung)) {
+                continue;
+            }
+            if (window == null) {
+                window = SyntheticWindow.frames(width, height, settings.windowLength());
+            }
+            long t0 = System.nanoTime();
+            new SegmentEnhancer(planner, ladder.at(rung))
+                    .enhance("warm-up", 0, window, SegmentEnhancer.Continuity.EMPTY, CompressionHints.NONE);
+            double ms = (System.nanoTime() - t0) / 1e6 / window.size();
+            costs.observe(width, height, rung, ms);
+            log.info("warm-up {}x{} rung {}: {} ms/frame", width, height, rung, String.format("%.1f", ms));
+        }
+    }
+
+    private TierPolicy.Decision choose(StreamProgress progress, long lagMs, int frames, int width, int height) {
+        if (policy == null) {
+            return new TierPolicy.Decision(ladder.top(), 0, Double.NaN, TierPolicy.Move.HOLD);
+        }
+        Rung previous = rungOf(progress);
+        TierPolicy.State state = previous == null ? null : new TierPolicy.State(previous, progress.getHeadroomStreak());
+        double overhead = costs.overheadMsPerFrame(width, height);
+        return policy.decide(state, lagMs, frames, r -> {
+            OptionalDouble c = costs.msPerFrame(width, height, r);
+            return c.isPresent() ? OptionalDouble.of(c.getAsDouble() + overhead) : c;
+        });
+    }
+
+    /** The rung the stream's last segment ran, or null for a new stream (or one from before the budget). */
+    private static Rung rungOf(StreamProgress progress) {
+        if (progress == null || progress.getRungTier().isEmpty()) {
+            return null;
+        }
+        try {
+            return new Rung(Tier.fromTag(progress.getRungTier()), progress.getRungSteps());
+        } catch (IllegalArgumentException e) {
+            log.warn("stored rung '{}' is unknown; starting at the top rung", progress.getRungTier());
+            return null;
+        }
+    }
+
+    private byte[] carryFor(String streamId, long sequence, Enhancer enhancer) {
         WindowCarry stored = carryStore.get(streamId);
         if (stored == null
                 || stored.getSequence() != sequence - 1
@@ -280,15 +385,26 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         return stored.getCarry().toByteArray();
     }
 
-    /** Records that the stream has reached {@code sequence}, its last frame at {@code lastPts}. */
-    private void advance(String streamId, StreamProgress previous, long sequence, long lastPts) {
-        progressStore.put(
-                streamId,
-                StreamProgress.newBuilder()
-                        .setLastSequence(sequence)
-                        .setLastPts(lastPts)
-                        .setSegmentsSeen(previous == null ? 1 : previous.getSegmentsSeen() + 1)
-                        .build());
+    /**
+     * Records that the stream has reached {@code sequence}, its last frame at {@code lastPts}, and the
+     * policy's state after it (null keeps the previous one: a dead-lettered segment ran no rung).
+     */
+    private void advance(
+            String streamId, StreamProgress previous, long sequence, long lastPts, TierPolicy.State budget) {
+        StreamProgress.Builder next = StreamProgress.newBuilder()
+                .setLastSequence(sequence)
+                .setLastPts(lastPts)
+                .setSegmentsSeen(previous == null ? 1 : previous.getSegmentsSeen() + 1);
+        if (budget != null) {
+            next.setRungTier(budget.rung().tier().tag())
+                    .setRungSteps(budget.rung().steps())
+                    .setHeadroomStreak(budget.headroomStreak());
+        } else if (previous != null) {
+            next.setRungTier(previous.getRungTier())
+                    .setRungSteps(previous.getRungSteps())
+                    .setHeadroomStreak(previous.getHeadroomStreak());
+        }
+        progressStore.put(streamId, next.build());
     }
 
     private void saveTemporalState(String streamId, long sequence, SegmentEnhancer.Continuity next, EnhancerInfo info) {
@@ -329,7 +445,12 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
     private void rejectAndAdvance(
             Record<String, VideoSegment> record, StreamProgress progress, DeadLetterReason reason, String cause) {
         VideoSegment segment = record.value();
-        advance(segment.getStreamId(), progress, segment.getSequence(), progress == null ? 0 : progress.getLastPts());
+        advance(
+                segment.getStreamId(),
+                progress,
+                segment.getSequence(),
+                progress == null ? 0 : progress.getLastPts(),
+                null);
         resetTemporalState(segment.getStreamId());
         deadLetter(record, reason, cause);
     }
