@@ -333,6 +333,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
             return;
         }
         List<Image> window = null;
+        double overlap = settings.windowLength() / (double) (settings.windowLength() - settings.windowContext());
         for (Rung rung : ladder.rungs()) {
             if (costs.known(width, height, rung)) {
                 continue;
@@ -343,7 +344,9 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
             long t0 = System.nanoTime();
             new SegmentEnhancer(planner, ladder.at(rung))
                     .enhance("warm-up", 0, window, SegmentEnhancer.Continuity.EMPTY, CompressionHints.NONE);
-            double ms = (System.nanoTime() - t0) / 1e6 / window.size();
+            // One window emits all its frames; in a stream, windows overlap by the context, so each
+            // output frame costs length / (length - context) frame passes.
+            double ms = (System.nanoTime() - t0) / 1e6 / window.size() * overlap;
             costs.observe(width, height, rung, ms);
             log.info("warm-up {}x{} rung {}: {} ms/frame", width, height, rung, String.format("%.1f", ms));
         }
