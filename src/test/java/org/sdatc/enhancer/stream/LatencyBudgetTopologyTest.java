@@ -138,6 +138,28 @@ class LatencyBudgetTopologyTest {
     }
 
     @Test
+    void thePolicysMemoryComesFromTheStateStoreAsAfterARestart() {
+        // What a restarted instance restores from the changelog: segment 0 ran bicubic, and it was
+        // the second segment in a row with headroom for dcm.
+        KeyValueStore<String, StreamProgress> store = driver.getKeyValueStore(StoreNames.STREAM_PROGRESS);
+        store.put(
+                "cam",
+                StreamProgress.newBuilder()
+                        .setLastSequence(0)
+                        .setSegmentsSeen(1)
+                        .setRungTier("bicubic")
+                        .setHeadroomStreak(2)
+                        .build());
+
+        input.pipeInput("cam", onTime(1));
+
+        assertEquals("dcm", output.readValue().getTier(), "the third segment of headroom steps up");
+        assertEquals("dcm", progress("cam").getRungTier());
+        assertEquals(0, progress("cam").getHeadroomStreak(), "the streak restarts on the new rung");
+        assertEquals(1, progress("cam").getLastSequence());
+    }
+
+    @Test
     void eachStreamHasItsOwnRung() {
         input.pipeInput("late-cam", late("late-cam", 0));
         input.pipeInput("cam", onTime("cam", 0));
