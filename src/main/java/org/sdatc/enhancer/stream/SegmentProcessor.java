@@ -332,21 +332,23 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         if (policy == null || ladder.rungs().size() < 2) {
             return;
         }
-        List<Image> window = null;
-        double overlap = settings.windowLength() / (double) (settings.windowLength() - settings.windowContext());
+        List<Image> frames = null;
         for (Rung rung : ladder.rungs()) {
             if (costs.known(width, height, rung)) {
                 continue;
             }
-            if (window == null) {
-                window = SyntheticWindow.frames(width, height, settings.windowLength());
+            if (frames == null) {
+                frames = SyntheticWindow.frames(width, height, settings.windowLength());
             }
+            // One window as in the middle of a stream: the context frames come as the tail, so each
+            // rung does the work it does per new frame (full runs the whole window, dcm only the new
+            // frames) and the cost per emitted frame is the steady state's.
+            List<Image> tail = frames.subList(0, settings.windowContext());
+            List<Image> fresh = frames.subList(settings.windowContext(), frames.size());
             long t0 = System.nanoTime();
             new SegmentEnhancer(planner, ladder.at(rung))
-                    .enhance("warm-up", 0, window, SegmentEnhancer.Continuity.EMPTY, CompressionHints.NONE);
-            // One window emits all its frames; in a stream, windows overlap by the context, so each
-            // output frame costs length / (length - context) frame passes.
-            double ms = (System.nanoTime() - t0) / 1e6 / window.size() * overlap;
+                    .enhance("warm-up", 0, fresh, new SegmentEnhancer.Continuity(tail, null), CompressionHints.NONE);
+            double ms = (System.nanoTime() - t0) / 1e6 / fresh.size();
             costs.observe(width, height, rung, ms);
             log.info("warm-up {}x{} rung {}: {} ms/frame", width, height, rung, String.format("%.1f", ms));
         }
