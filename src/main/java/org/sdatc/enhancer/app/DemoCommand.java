@@ -16,10 +16,17 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.sdatc.enhancer.app.kafka.EmbeddedKafka;
 import org.sdatc.enhancer.app.kafka.SegmentCollector;
 import org.sdatc.enhancer.app.kafka.SegmentPublisher;
+import org.sdatc.enhancer.media.ContainerFormat;
+import org.sdatc.enhancer.media.DecodeLimits;
+import org.sdatc.enhancer.media.DecodedSegment;
+import org.sdatc.enhancer.media.SegmentDecoder;
 import org.sdatc.enhancer.media.SegmentEncoder;
 import org.sdatc.enhancer.media.SegmentJoiner;
+import org.sdatc.enhancer.media.VideoCodec;
 import org.sdatc.enhancer.proto.v1.DeadLetter;
 import org.sdatc.enhancer.proto.v1.EnhancedSegment;
+import org.sdatc.enhancer.tensor.Bicubic;
+import org.sdatc.enhancer.tensor.Image;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,14 +53,21 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--output",
             paramLabel = "FILE",
-            defaultValue = "sdatc-demo/enhanced.mp4",
-            description = "Where the enhanced MP4 goes (default: ${DEFAULT-VALUE}).")
+            description = "Where the enhanced MP4 goes (default: sdatc-demo-enhanced.mp4 in the system's temp"
+                    + " directory, so a run leaves nothing in a checkout).")
     Path output;
 
     @Option(
+            names = "--side-by-side",
+            paramLabel = "FILE",
+            description = "Also write an MP4 with bicubic x4 of the input on the left and the enhanced frames on the"
+                    + " right (costs CPU next to the enhancer: latencies rise a little).")
+    Path sideBySide;
+
+    @Option(
             names = "--work-dir",
-            defaultValue = "sdatc-demo",
-            description = "Broker data, state and logs (default: ${DEFAULT-VALUE}).")
+            paramLabel = "DIR",
+            description = "Broker data, state and logs, removed at the end (default: a new temp directory).")
     Path workDir;
 
     @Option(names = "--seconds", defaultValue = "4", description = "Length of the generated clip (no --input).")
@@ -86,9 +100,13 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = System.out;
         long started = System.nanoTime();
-        Files.createDirectories(workDir);
-        Path kafkaDir = workDir.resolve("kafka-" + ProcessHandle.current().pid());
-        Path stateDir = workDir.resolve("state-" + ProcessHandle.current().pid());
+        if (output == null) {
+            output = Path.of(System.getProperty("java.io.tmpdir"), "sdatc-demo-enhanced.mp4");
+        }
+        boolean ownWorkDir = workDir == null;
+        Path work = ownWorkDir ? Files.createTempDirectory("sdatc-demo-") : Files.createDirectories(workDir);
+        Path kafkaDir = work.resolve("kafka-" + ProcessHandle.current().pid());
+        Path stateDir = work.resolve("state-" + ProcessHandle.current().pid());
         try (EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir, 32 << 20, Duration.ofSeconds(90))) {
             ServiceConfig config = common.load(Map.of(
                     "kafka.bootstrap.servers", kafka.bootstrapServers(),
@@ -101,6 +119,9 @@ public final class DemoCommand implements Callable<Integer> {
         } finally {
             deleteRecursively(kafkaDir);
             deleteRecursively(stateDir);
+            if (ownWorkDir) {
+                deleteRecursively(work);
+            }
         }
     }
 
@@ -108,6 +129,8 @@ public final class DemoCommand implements Callable<Integer> {
         String streamId = "demo-" + ProcessHandle.current().pid();
         AtomicInteger sent = new AtomicInteger(-1);
         AtomicLong inputBytes = new AtomicLong();
+        // Input payloads by sequence, for the side-by-side video's bicubic half.
+        Map<Long, byte[]> inputs = new java.util.concurrent.ConcurrentHashMap<>();
         AtomicReference<Throwable> producerFailure = new AtomicReference<>();
         Thread producerThread = Thread.ofPlatform().name("demo-producer").start(() -> {
             try (SegmentPublisher publisher = new SegmentPublisher(
@@ -116,12 +139,12 @@ public final class DemoCommand implements Callable<Integer> {
                             config.stream().inputTopic(),
                             config.maxRecordBytes());
                     var segments = SegmentSource.open(input, segmentSeconds, width, height, crf, seconds, 30)) {
-                sent.set(publisher.publish(
-                        streamId,
-                        segments.iterator(),
-                        !noPace,
-                        crf,
-                        s -> inputBytes.addAndGet(s.getPayload().size())));
+                sent.set(publisher.publish(streamId, segments.iterator(), !noPace, crf, s -> {
+                    inputBytes.addAndGet(s.getPayload().size());
+                    if (sideBySide != null) {
+                        inputs.put(s.getSequence(), s.getPayload().toByteArray());
+                    }
+                }));
             } catch (Throwable t) {
                 producerFailure.set(t);
                 sent.set(0);
@@ -131,12 +154,19 @@ public final class DemoCommand implements Callable<Integer> {
         Files.createDirectories(output.toAbsolutePath().getParent());
         List<Long> latenciesMicros = new ArrayList<>();
         Map<String, Long> stageNanos = new java.util.LinkedHashMap<>();
+        Map<String, Integer> tiers = new java.util.TreeMap<>();
+        long budgetMs = config.latencyBudgetMs();
+        int misses = 0;
         long outputBytes = 0;
         int frames = 0;
         int received = 0;
         int deadLetters = 0;
         long deadline = System.nanoTime() + timeout.toNanos();
+        if (sideBySide != null) {
+            Files.createDirectories(sideBySide.toAbsolutePath().getParent());
+        }
         try (SegmentJoiner joiner = new SegmentJoiner(output);
+                SideBySide comparison = sideBySide == null ? null : new SideBySide(sideBySide, config);
                 SegmentCollector collector = new SegmentCollector(
                         config.bootstrapServers(),
                         config.kafkaOverrides(),
@@ -168,19 +198,28 @@ public final class DemoCommand implements Callable<Integer> {
                     joiner.append(segment.getPayload().toByteArray());
                     long latency = now - segment.getProducerTimestampUs();
                     latenciesMicros.add(latency);
+                    String rung = segment.getTier() + (segment.getSteps() > 0 ? "@" + segment.getSteps() : "");
+                    tiers.merge(rung, 1, Integer::sum);
+                    boolean missed = budgetMs > 0 && latency / 1000 > budgetMs;
+                    misses += missed ? 1 : 0;
+                    if (comparison != null) {
+                        comparison.append(inputs.remove(segment.getSequence()), segment);
+                    }
                     received++;
                     frames += segment.getFrameCount();
                     outputBytes += segment.getPayload().size();
                     segment.getStageTimingsList().forEach(t -> stageNanos.merge(t.getStage(), t.getNanos(), Long::sum));
                     out.printf(
-                            "segment %d/%s: %d frames %dx%d, %.1f MB, latency %d ms%n",
+                            "segment %d/%s: %d frames %dx%d, %s, %.1f MB, latency %d ms%s%n",
                             segment.getSequence() + 1,
                             sent.get() < 0 ? "?" : String.valueOf(sent.get()),
                             segment.getFrameCount(),
                             segment.getWidth(),
                             segment.getHeight(),
+                            rung,
                             segment.getPayload().size() / 1e6,
-                            latency / 1000);
+                            latency / 1000,
+                            missed ? " (over budget)" : "");
                 }
             }
         }
@@ -198,6 +237,17 @@ public final class DemoCommand implements Callable<Integer> {
                 percentile(latenciesMicros, 0.50) / 1000,
                 percentile(latenciesMicros, 0.95) / 1000,
                 latenciesMicros.isEmpty() ? 0 : latenciesMicros.get(latenciesMicros.size() - 1) / 1000);
+        StringBuilder perTier = new StringBuilder();
+        tiers.forEach((rung, n) -> perTier.append(perTier.isEmpty() ? "" : ", ")
+                .append(rung)
+                .append(' ')
+                .append(n));
+        out.printf("  tiers:           %s (segments per tier)%n", perTier.isEmpty() ? "none" : perTier);
+        out.printf(
+                "  budget misses:   %s%n",
+                budgetMs > 0
+                        ? misses + " of " + received + " over " + budgetMs + " ms (sdatc.latency.budget.ms)"
+                        : "no budget (sdatc.latency.budget.ms=0)");
         if (frames > 0) {
             StringBuilder stages = new StringBuilder();
             int perFrame = frames;
@@ -206,10 +256,71 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf("  ms per frame:   %s%n", stages);
         }
         out.printf("  output file:     %s%n", output.toAbsolutePath());
+        if (sideBySide != null) {
+            out.printf("  side by side:    %s (bicubic | enhanced)%n", sideBySide.toAbsolutePath());
+        }
         return deadLetters == 0 ? 0 : 1;
     }
 
     private record Record(String topic, byte[] value) {}
+
+    /** The --side-by-side video: bicubic x4 of the input on the left, the enhanced frames on the right. */
+    private static final class SideBySide implements AutoCloseable {
+        private final SegmentJoiner joiner;
+        private final ServiceConfig config;
+        private final SegmentDecoder decoder = new SegmentDecoder();
+        private final SegmentEncoder encoder = new SegmentEncoder();
+
+        SideBySide(Path file, ServiceConfig config) {
+            this.joiner = new SegmentJoiner(file);
+            this.config = config;
+        }
+
+        void append(byte[] input, EnhancedSegment segment) {
+            if (input == null) {
+                throw new IllegalStateException("segment " + segment.getSequence()
+                        + " came back but its input was not kept; cannot write the side-by-side video");
+            }
+            DecodeLimits limits = new DecodeLimits(16384, 16384, 100_000, Integer.MAX_VALUE);
+            DecodedSegment low = decoder.decode(input, ContainerFormat.MPEGTS, VideoCodec.H264, limits);
+            DecodedSegment high =
+                    decoder.decode(segment.getPayload().toByteArray(), ContainerFormat.MPEGTS, VideoCodec.H264, limits);
+            int n = Math.min(low.frames().size(), high.frames().size());
+            List<Image> frames = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                frames.add(besideEachOther(
+                        Bicubic.upscale(low.frames().get(i), segment.getScale()),
+                        high.frames().get(i)));
+            }
+            joiner.append(encoder.encode(
+                    frames,
+                    java.util.Arrays.copyOf(high.pts(), n),
+                    high.timeBase(),
+                    high.frameRate(),
+                    config.stream().encoder()));
+        }
+
+        private static Image besideEachOther(Image left, Image right) {
+            int w = left.width() + right.width();
+            int h = Math.max(left.height(), right.height());
+            byte[] rgb = new byte[w * h * 3];
+            for (int y = 0; y < h; y++) {
+                if (y < left.height()) {
+                    System.arraycopy(left.rgb(), y * left.width() * 3, rgb, y * w * 3, left.width() * 3);
+                }
+                if (y < right.height()) {
+                    System.arraycopy(
+                            right.rgb(), y * right.width() * 3, rgb, (y * w + left.width()) * 3, right.width() * 3);
+                }
+            }
+            return new Image(w, h, rgb);
+        }
+
+        @Override
+        public void close() {
+            joiner.close();
+        }
+    }
 
     private static EnhancedSegment parse(byte[] value) {
         try {

@@ -13,6 +13,10 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.sdatc.enhancer.app.kafka.Topics;
 import org.sdatc.enhancer.engine.Enhancer;
+import org.sdatc.enhancer.engine.budget.Ladder;
+import org.sdatc.enhancer.engine.budget.RungCosts;
+import org.sdatc.enhancer.engine.budget.TierPolicy;
+import org.sdatc.enhancer.engine.sdatc.TieredEnhancer;
 import org.sdatc.enhancer.stream.EnhancerTopology;
 import org.sdatc.enhancer.stream.SegmentEvents;
 import org.sdatc.enhancer.stream.StreamsProperties;
@@ -63,7 +67,11 @@ public final class EnhancerService implements AutoCloseable {
                 config.stream(),
                 events,
                 config.kafkaOverrides());
-        KafkaStreams streams = new KafkaStreams(EnhancerTopology.build(config.stream(), enhancer, events), props);
+        Ladder ladder = enhancer instanceof TieredEnhancer tiers ? tiers.ladder() : Ladder.single(enhancer);
+        TierPolicy policy =
+                config.latencyBudgetMs() > 0 ? TierPolicy.of(ladder.rungs(), config.latencyBudgetMs()) : null;
+        KafkaStreams streams = new KafkaStreams(
+                EnhancerTopology.build(config.stream(), ladder, policy, new RungCosts(), events), props);
         EnhancerService service = new EnhancerService(config, enhancer, streams);
         streams.setUncaughtExceptionHandler(e -> {
             // Not about one segment (those are dead-lettered): a broken model or codec. Stop loudly.
@@ -78,11 +86,13 @@ public final class EnhancerService implements AutoCloseable {
         });
         streams.start();
         log.info(
-                "enhancing {} -> {} (dead letters: {}) with {}",
+                "enhancing {} -> {} (dead letters: {}) with {}; latency ladder {} within {}",
                 config.stream().inputTopic(),
                 config.stream().outputTopic(),
                 config.stream().deadLetterTopic(),
-                enhancer.info());
+                enhancer.info(),
+                ladder.rungs(),
+                policy == null ? "no budget" : policy.budgetMs() + " ms");
         return service;
     }
 

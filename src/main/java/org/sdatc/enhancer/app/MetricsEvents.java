@@ -1,5 +1,6 @@
 package org.sdatc.enhancer.app;
 
+import org.sdatc.enhancer.engine.budget.Rung;
 import org.sdatc.enhancer.metrics.PipelineMetrics;
 import org.sdatc.enhancer.stream.DeadLetterReason;
 import org.sdatc.enhancer.stream.SegmentEvents;
@@ -41,6 +42,15 @@ final class MetricsEvents implements SegmentEvents {
     @Override
     public void deadLettered(DeadLetterReason reason) {
         metrics.deadLettered(reason.tag());
+    }
+
+    @Override
+    public void rungChosen(String streamId, Rung rung, long lagMillis, boolean missed) {
+        metrics.segmentTier(rung.tier());
+        metrics.streamLag(streamId, lagMillis / 1000.0);
+        if (missed) {
+            metrics.budgetMissed();
+        }
     }
 
     @Override

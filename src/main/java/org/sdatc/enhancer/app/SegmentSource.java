@@ -5,10 +5,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.sdatc.enhancer.media.CutSegment;
+import org.sdatc.enhancer.media.DemoScene;
 import org.sdatc.enhancer.media.EncoderSettings;
 import org.sdatc.enhancer.media.Rational;
 import org.sdatc.enhancer.media.SegmentCutter;
-import org.sdatc.enhancer.media.SyntheticClip;
 import org.sdatc.enhancer.tensor.Image;
 
 /** Where {@code produce} and {@code demo} get segments: a video file, or a generated clip. */
@@ -16,7 +16,7 @@ final class SegmentSource {
     private SegmentSource() {}
 
     /**
-     * @param input a video file, or null for a generated clip with real motion
+     * @param input a video file, or null for a generated clip ({@link DemoScene}: a textured wall, panned and zoomed)
      * @param crf how hard the low-resolution input is compressed (the live encoder upstream)
      */
     /** Close the returned stream: a file source holds a decoder. */
@@ -36,7 +36,7 @@ final class SegmentSource {
             return SegmentCutter.cut(input, segmentSeconds, width, height, lowQuality);
         }
         int frames = (int) Math.round(syntheticSeconds * syntheticFps);
-        List<Image> clip = SyntheticClip.generate(width, height, frames, 42);
+        List<Image> clip = DemoScene.generate(width, height, frames);
         return SegmentCutter.cut(clip, new Rational(syntheticFps, 1), segmentSeconds, lowQuality).stream();
     }
 }

@@ -44,6 +44,7 @@ public record ServiceConfig(
         String modelBuiltin,
         Tier tier,
         SdatcOptions engine,
+        long latencyBudgetMs,
         Map<String, String> kafka) {
 
     /** Every sdatc.* key with its default; an unknown sdatc.* key is an error, not a silent typo. */
@@ -95,6 +96,8 @@ public record ServiceConfig(
         d.put("sdatc.engine.color.fix", "adain");
         d.put("sdatc.engine.tile.size", "1024");
         d.put("sdatc.engine.tile.overlap", "64");
+        // Producer timestamp to publication; 0 = no budget (every segment runs the configured tier).
+        d.put("sdatc.latency.budget.ms", "3000");
         // Read by logback.xml from the environment; listed so SDATC_LOG_LEVEL is not an unknown key.
         d.put("sdatc.log.level", "INFO");
         return Map.copyOf(d);
@@ -210,6 +213,7 @@ public record ServiceConfig(
                 builtin,
                 tier,
                 engineOptions(reader, maxRecord),
+                reader.longValue("sdatc.latency.budget.ms", 0, 3_600_000),
                 Map.copyOf(kafka));
     }
 

@@ -63,6 +63,20 @@ public final class MeterNames {
     /** Gauge, tag {@link #TAG_STATE}: 1 for the Kafka Streams client's current state, 0 for others. */
     public static final String STREAMS_STATE = PREFIX + "streams.state";
 
+    /** Counter, tag {@link #TAG_TIER}: enhanced segments per quality tier the latency budget chose. */
+    public static final String SEGMENTS_TIER = PREFIX + "segments.tier";
+
+    /** Counter: enhanced segments published later than {@code sdatc.latency.budget.ms}. */
+    public static final String BUDGET_MISSES = PREFIX + "budget.misses";
+
+    /**
+     * Gauge (seconds), tag {@link #TAG_STREAM}: a stream's lag (now minus producer timestamp) when
+     * its last segment's rung was chosen. At most {@code PipelineMetrics.MAX_STREAMS} stream labels.
+     */
+    public static final String STREAM_LAG = PREFIX + "stream.lag";
+
+    public static final String TAG_TIER = "tier";
+    public static final String TAG_STREAM = "stream";
     public static final String TAG_STAGE = "stage";
     public static final String TAG_REASON = "reason";
     public static final String TAG_MODEL = "model";

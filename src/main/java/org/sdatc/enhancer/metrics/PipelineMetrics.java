@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import org.sdatc.enhancer.engine.EnhancerInfo;
 import org.sdatc.enhancer.engine.Stage;
 import org.sdatc.enhancer.engine.StageTimings;
+import org.sdatc.enhancer.engine.Tier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,12 +37,22 @@ public final class PipelineMetrics {
 
     public static final String OTHER = "other";
 
+    /**
+     * Distinct streams with their own lag series; later streams share the {@link #OTHER} series,
+     * which holds the last lag any of them reported. Stream ids come from producers, so an unbounded
+     * label would let them grow the service's series without limit.
+     */
+    public static final int MAX_STREAMS = 50;
+
     private static final Pattern REASON = Pattern.compile("[a-z][a-z0-9_]{0,39}");
     private static final Logger LOG = LoggerFactory.getLogger(PipelineMetrics.class);
 
     private final MeterRegistry registry;
     private final Map<Stage, Timer> stageTimers = new EnumMap<>(Stage.class);
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Map<Tier, Counter> tierSegments = new EnumMap<>(Tier.class);
+    private final Map<String, AtomicReference<Double>> streamLags = new ConcurrentHashMap<>();
+    private final Counter budgetMisses;
     private final Timer latency;
     private final Timer processing;
     private final Counter segmentsIn;
@@ -93,6 +104,15 @@ public final class PipelineMetrics {
         ptsBackwards = counter(
                 SEGMENTS_PTS_BACKWARDS, "Segments whose first timestamp was not after the previous segment's last");
         clockSkewed = counter(SEGMENTS_CLOCK_SKEWED, "Segments stamped in this host's future");
+        for (Tier tier : Tier.values()) {
+            tierSegments.put(
+                    tier,
+                    Counter.builder(SEGMENTS_TIER)
+                            .description("Enhanced segments per quality tier")
+                            .tag(TAG_TIER, tier.tag())
+                            .register(registry));
+        }
+        budgetMisses = counter(BUDGET_MISSES, "Enhanced segments published later than the latency budget");
         videoOut = Counter.builder(VIDEO_OUT)
                 .description("Duration of the video published")
                 .baseUnit("seconds")
@@ -150,6 +170,42 @@ public final class PipelineMetrics {
         if (processingNanos > 0) {
             realtimeFactor.set(videoSeconds / (processingNanos / 1e9));
         }
+    }
+
+    /** One segment enhanced at {@code tier}. */
+    public void segmentTier(Tier tier) {
+        tierSegments.get(tier).increment();
+    }
+
+    /** One segment published later than the latency budget. */
+    public void budgetMissed() {
+        budgetMisses.increment();
+    }
+
+    /**
+     * A stream's lag when its latest segment's rung was chosen. The first {@link #MAX_STREAMS}
+     * streams get their own series; later ones share {@link #OTHER}.
+     */
+    public void streamLag(String streamId, double seconds) {
+        AtomicReference<Double> lag = streamLags.get(streamId);
+        if (lag == null) {
+            lag = streamLags.computeIfAbsent(streamLags.size() >= MAX_STREAMS ? OTHER : streamId, this::lagGauge);
+        }
+        lag.set(seconds);
+    }
+
+    private AtomicReference<Double> lagGauge(String stream) {
+        if (stream.equals(OTHER)) {
+            LOG.warn("More than {} streams; their lag is reported under stream '{}'", MAX_STREAMS, OTHER);
+        }
+        AtomicReference<Double> value = new AtomicReference<>(Double.NaN);
+        Gauge.builder(STREAM_LAG, value, AtomicReference::get)
+                .description("Now minus the producer timestamp when the stream's latest segment was scheduled")
+                .baseUnit("seconds")
+                .tag(TAG_STREAM, stream)
+                .strongReference(true)
+                .register(registry);
+        return value;
     }
 
     public void duplicateSkipped() {

@@ -7,6 +7,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 import org.sdatc.enhancer.engine.Enhancer;
+import org.sdatc.enhancer.engine.budget.Ladder;
+import org.sdatc.enhancer.engine.budget.RungCosts;
+import org.sdatc.enhancer.engine.budget.TierPolicy;
 import org.sdatc.enhancer.stream.serde.Serdes;
 
 /**
@@ -27,12 +30,23 @@ public final class EnhancerTopology {
 
     private EnhancerTopology() {}
 
+    /** One enhancer for every segment, no latency budget. */
     public static Topology build(StreamSettings settings, Enhancer enhancer, SegmentEvents events) {
+        return build(settings, Ladder.single(enhancer), null, new RungCosts(), events);
+    }
+
+    /**
+     * @param ladder the rungs a segment may run, best first
+     * @param policy picks each segment's rung within the latency budget; null runs the top rung
+     * @param costs what each rung costs, shared by all stream threads
+     */
+    public static Topology build(
+            StreamSettings settings, Ladder ladder, TierPolicy policy, RungCosts costs, SegmentEvents events) {
         Serializer<MessageLite> protoSerializer = (topic, value) -> value == null ? null : value.toByteArray();
         Topology topology = new Topology();
         topology.addSource(
                 SOURCE, new StringDeserializer(), Serdes.videoSegment().deserializer(), settings.inputTopic());
-        topology.addProcessor(PROCESSOR, () -> new SegmentProcessor(settings, enhancer, events), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new SegmentProcessor(settings, ladder, policy, costs, events), SOURCE);
         topology.addStateStore(
                 Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(StoreNames.STREAM_PROGRESS),

@@ -1,6 +1,7 @@
 package org.sdatc.enhancer.stream;
 
 import org.sdatc.enhancer.engine.StageTimings;
+import org.sdatc.enhancer.engine.budget.Rung;
 
 /**
  * What happened to each segment, for metrics. The stream layer reports, the app decides what to
@@ -31,6 +32,16 @@ public interface SegmentEvents {
     default void ptsBackwards() {}
 
     default void deadLettered(DeadLetterReason reason) {}
+
+    /**
+     * The latency budget's choice for a segment, reported once it was handed to the producer.
+     *
+     * @param streamId the stream
+     * @param rung the rung it ran
+     * @param lagMillis time from its producer timestamp to the choice (0 when unknown)
+     * @param missed whether its end-to-end latency exceeded the budget
+     */
+    default void rungChosen(String streamId, Rung rung, long lagMillis, boolean missed) {}
 
     /** A segment was enhanced and handed to the producer. */
     default void enhanced(SegmentReport report) {}

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -17,6 +18,11 @@ import org.sdatc.enhancer.engine.EnhancerException;
 import org.sdatc.enhancer.engine.EnhancerInfo;
 import org.sdatc.enhancer.engine.Stage;
 import org.sdatc.enhancer.engine.StageTimings;
+import org.sdatc.enhancer.engine.Tier;
+import org.sdatc.enhancer.engine.budget.Ladder;
+import org.sdatc.enhancer.engine.budget.Rung;
+import org.sdatc.enhancer.engine.budget.RungCosts;
+import org.sdatc.enhancer.engine.budget.TierPolicy;
 import org.sdatc.enhancer.media.ContainerFormat;
 import org.sdatc.enhancer.media.DecodedFrame;
 import org.sdatc.enhancer.media.EncodingSink;
@@ -60,9 +66,11 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
     private static final Logger log = LoggerFactory.getLogger(SegmentProcessor.class);
 
     private final StreamSettings settings;
-    private final Enhancer enhancer;
+    private final Ladder ladder;
+    private final TierPolicy policy;
+    private final RungCosts costs;
     private final SegmentEvents events;
-    private final SegmentEnhancer segmentEnhancer;
+    private final WindowPlanner planner;
     private final SegmentDecoder decoder;
 
     private ProcessorContext<String, MessageLite> context;
@@ -70,13 +78,30 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
     private KeyValueStore<String, FrameTail> tailStore;
     private KeyValueStore<String, WindowCarry> carryStore;
 
+    /** One enhancer, no latency budget: every segment runs it. */
     public SegmentProcessor(StreamSettings settings, Enhancer enhancer, SegmentEvents events) {
+        this(settings, Ladder.single(enhancer), null, new RungCosts(), events);
+    }
+
+    /**
+     * @param ladder the rungs a segment may run, best first
+     * @param policy picks a rung per segment; null runs the top rung always (no budget)
+     * @param costs measured cost of each rung, shared by the processors of a process
+     */
+    public SegmentProcessor(
+            StreamSettings settings, Ladder ladder, TierPolicy policy, RungCosts costs, SegmentEvents events) {
+        if (policy != null && !policy.ladder().equals(ladder.rungs())) {
+            throw new IllegalArgumentException(
+                    "the policy's ladder " + policy.ladder() + " differs from the enhancers' " + ladder.rungs());
+        }
         this.settings = settings;
-        this.enhancer = enhancer;
+        this.ladder = ladder;
+        this.policy = policy;
+        this.costs = costs;
         this.events = events;
-        this.decoder = new SegmentDecoder(enhancer.wantsMotionVectors(), settings.interlaced());
-        this.segmentEnhancer =
-                new SegmentEnhancer(new WindowPlanner(settings.windowLength(), settings.windowContext()), enhancer);
+        this.planner = new WindowPlanner(settings.windowLength(), settings.windowContext());
+        this.decoder = new SegmentDecoder(
+                ladder.rungs().stream().anyMatch(r -> ladder.at(r).wantsMotionVectors()), settings.interlaced());
     }
 
     @Override
@@ -148,7 +173,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         StageTimings timings = new StageTimings();
         Streamed streamed;
         try {
-            streamed = enhanceStreaming(segment, timings, previousLastPts);
+            streamed = enhanceStreaming(segment, progress, timings, previousLastPts);
         } catch (MediaException e) {
             rejectAndAdvance(record, progress, DeadLetterReason.of(e.reason()), e.getMessage());
             return;
@@ -157,7 +182,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
             return;
         }
         boolean continuous = !streamed.tail().isEmpty();
-        EnhancerInfo info = enhancer.info();
+        EnhancerInfo info = streamed.enhancer().info();
         EnhancedSegment.Builder out = EnhancedSegment.newBuilder()
                 .setStreamId(streamId)
                 .setSequence(segment.getSequence())
@@ -201,7 +226,12 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         context.forward(record.withValue((MessageLite) built), TO_OUTPUT);
         timings.add(Stage.PRODUCE, System.nanoTime() - produceStart);
 
-        advance(streamId, progress, segment, streamed.lastPts());
+        advance(
+                streamId,
+                progress,
+                segment,
+                streamed.lastPts(),
+                streamed.decision().state());
         saveTemporalState(streamId, segment.getSequence(), streamed.next(), info);
 
         long processingNanos = System.nanoTime() - start;
@@ -209,10 +239,14 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                 ? publishedUs - segment.getProducerTimestampUs()
                 : SegmentEvents.SegmentReport.UNKNOWN;
         double videoSeconds = streamed.frames() / streamed.frameRate().toDouble();
+        boolean missed = policy != null
+                && endToEndUs != SegmentEvents.SegmentReport.UNKNOWN
+                && endToEndUs / 1000 > policy.budgetMs();
+        events.rungChosen(streamId, streamed.decision().rung(), streamed.lagMs(), missed);
         events.enhanced(
                 new SegmentEvents.SegmentReport(streamed.frames(), videoSeconds, processingNanos, endToEndUs, timings));
         log.info(
-                "stream={} seq={} frames={} {}x{}->{}x{} windows={} took={}ms e2e={}ms",
+                "stream={} seq={} frames={} {}x{}->{}x{} windows={} rung={} ({}) took={}ms e2e={}ms",
                 streamId,
                 segment.getSequence(),
                 streamed.frames(),
@@ -221,6 +255,8 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                 streamed.outWidth(),
                 streamed.outHeight(),
                 streamed.windows(),
+                streamed.decision().rung(),
+                streamed.decision().move().name().toLowerCase(java.util.Locale.ROOT),
                 processingNanos / 1_000_000,
                 endToEndUs == SegmentEvents.SegmentReport.UNKNOWN ? "n/a" : endToEndUs / 1000);
     }
@@ -239,7 +275,10 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
             Rational frameRate,
             List<Image> tail,
             SegmentEnhancer.Continuity next,
-            int windows) {}
+            int windows,
+            Enhancer enhancer,
+            TierPolicy.Decision decision,
+            long lagMs) {}
 
     /**
      * Decodes, enhances and encodes a segment frame by frame: low-resolution frames are read as the
@@ -248,7 +287,8 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
      * checks or from a frame) or EnhancerException leaves nothing behind: the store writes and the
      * output happen after this returns.
      */
-    private Streamed enhanceStreaming(VideoSegment segment, StageTimings timings, Long previousLastPts) {
+    private Streamed enhanceStreaming(
+            VideoSegment segment, StreamProgress progress, StageTimings timings, Long previousLastPts) {
         String streamId = segment.getStreamId();
         long sequence = segment.getSequence();
         long decodeNanos = 0;
@@ -280,26 +320,49 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
             }
             List<Image> tail =
                     ptsBackwards ? List.of() : continuousTail(streamId, sequence, frames.width(), frames.height());
-            byte[] carry = tail.isEmpty() ? null : carryFor(streamId, sequence);
+            // The rung: from the lag now (after the header checks) and the costs at this resolution.
+            warmUp(frames.width(), frames.height());
+            long lagMs = segment.getProducerTimestampUs() > 0
+                    ? Math.max(0, (currentTimeMicros() - segment.getProducerTimestampUs()) / 1000)
+                    : 0;
+            int expectedFrames = segment.getFrameCount() > 0
+                    ? segment.getFrameCount()
+                    : Math.max(1, (int) Math.round(frameRate.toDouble()));
+            TierPolicy.Decision decision = choose(progress, lagMs, expectedFrames, frames.width(), frames.height());
+            Enhancer enhancer = ladder.at(decision.rung());
+            Rung previousRung = rungOf(progress);
+            // A carry is the format of the tier that wrote it: dcm and bicubic carry none, full its latents.
+            byte[] carry = tail.isEmpty()
+                            || (previousRung != null
+                                    && previousRung.tier() != decision.rung().tier())
+                    ? null
+                    : carryFor(streamId, sequence, enhancer);
             long[] decodeTime = {decodeNanos};
             // One GOP per segment: the key-frame interval must cover the whole segment.
             int gopFrames = segment.getFrameCount() > 0
                     ? segment.getFrameCount()
                     : settings.limits().maxFrames();
             try (EncodingSink sink = new EncodingSink(frames, frameRate, gopFrames, settings.encoder())) {
-                SegmentEnhancer.Outcome outcome = segmentEnhancer.enhance(
-                        streamId,
-                        sequence,
-                        () -> {
-                            long t = System.nanoTime();
-                            DecodedFrame f = frames.next();
-                            decodeTime[0] += System.nanoTime() - t;
-                            return f == null ? null : new SegmentEnhancer.Frame(f.image(), f.motion());
-                        },
-                        new SegmentEnhancer.Continuity(tail, carry),
-                        hintsOf(segment),
-                        sink);
+                SegmentEnhancer.Outcome outcome = new SegmentEnhancer(planner, enhancer)
+                        .enhance(
+                                streamId,
+                                sequence,
+                                () -> {
+                                    long t = System.nanoTime();
+                                    DecodedFrame f = frames.next();
+                                    decodeTime[0] += System.nanoTime() - t;
+                                    return f == null ? null : new SegmentEnhancer.Frame(f.image(), f.motion());
+                                },
+                                new SegmentEnhancer.Continuity(tail, carry),
+                                hintsOf(segment),
+                                sink);
                 byte[] payload = sink.finish();
+                int n = Math.max(1, outcome.frames());
+                long enhanceNanos = outcome.timings().asMap().values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum();
+                costs.observe(frames.width(), frames.height(), decision.rung(), enhanceNanos / 1e6 / n);
+                costs.observeOverhead(frames.width(), frames.height(), (sink.nanos() + decodeTime[0]) / 1e6 / n);
                 timings.add(Stage.DECODE, decodeTime[0]);
                 timings.addAll(outcome.timings());
                 timings.add(Stage.ENCODE, sink.nanos());
@@ -316,7 +379,10 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                         frameRate,
                         tail,
                         outcome.next(),
-                        outcome.windows());
+                        outcome.windows(),
+                        enhancer,
+                        decision,
+                        lagMs);
             }
         }
     }
@@ -377,7 +443,63 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         return frames;
     }
 
-    private byte[] carryFor(String streamId, long sequence) {
+    /**
+     * The first time a resolution is seen, times each rung not yet measured there once on a
+     * synthetic window, so the policy's first choice rests on this machine's costs.
+     */
+    private void warmUp(int width, int height) {
+        if (policy == null || ladder.rungs().size() < 2) {
+            return;
+        }
+        List<Image> frames = null;
+        for (Rung rung : ladder.rungs()) {
+            if (costs.known(width, height, rung)) {
+                continue;
+            }
+            if (frames == null) {
+                frames = SyntheticWindow.frames(width, height, settings.windowLength());
+            }
+            // One window as in the middle of a stream: the context frames come as the tail, so each
+            // rung does the work it does per new frame (full runs the whole window, dcm only the new
+            // frames) and the cost per emitted frame is the steady state's.
+            List<Image> tail = frames.subList(0, settings.windowContext());
+            List<Image> fresh = frames.subList(settings.windowContext(), frames.size());
+            long t0 = System.nanoTime();
+            new SegmentEnhancer(planner, ladder.at(rung))
+                    .enhance("warm-up", 0, fresh, new SegmentEnhancer.Continuity(tail, null), CompressionHints.NONE);
+            double ms = (System.nanoTime() - t0) / 1e6 / fresh.size();
+            costs.observe(width, height, rung, ms);
+            log.info("warm-up {}x{} rung {}: {} ms/frame", width, height, rung, String.format("%.1f", ms));
+        }
+    }
+
+    private TierPolicy.Decision choose(StreamProgress progress, long lagMs, int frames, int width, int height) {
+        if (policy == null) {
+            return new TierPolicy.Decision(ladder.top(), 0, Double.NaN, TierPolicy.Move.HOLD);
+        }
+        Rung previous = rungOf(progress);
+        TierPolicy.State state = previous == null ? null : new TierPolicy.State(previous, progress.getHeadroomStreak());
+        double overhead = costs.overheadMsPerFrame(width, height);
+        return policy.decide(state, lagMs, frames, r -> {
+            OptionalDouble c = costs.msPerFrame(width, height, r);
+            return c.isPresent() ? OptionalDouble.of(c.getAsDouble() + overhead) : c;
+        });
+    }
+
+    /** The rung the stream's last segment ran, or null for a new stream (or one from before the budget). */
+    private static Rung rungOf(StreamProgress progress) {
+        if (progress == null || progress.getRungTier().isEmpty()) {
+            return null;
+        }
+        try {
+            return new Rung(Tier.fromTag(progress.getRungTier()), progress.getRungSteps());
+        } catch (IllegalArgumentException e) {
+            log.warn("stored rung '{}' is unknown; starting at the top rung", progress.getRungTier());
+            return null;
+        }
+    }
+
+    private byte[] carryFor(String streamId, long sequence, Enhancer enhancer) {
         WindowCarry stored = carryStore.get(streamId);
         if (stored == null
                 || stored.getSequence() != sequence - 1
@@ -392,11 +514,22 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
      * {@code lastPts} (null: unknown, the segment was not enhanced; the previous segment's is kept
      * within one epoch).
      */
-    private void advance(String streamId, StreamProgress previous, VideoSegment segment, Long lastPts) {
+    private void advance(
+            String streamId, StreamProgress previous, VideoSegment segment, Long lastPts, TierPolicy.State budget) {
         StreamProgress.Builder next = StreamProgress.newBuilder()
                 .setEpoch(segment.getEpoch())
                 .setLastSequence(segment.getSequence())
                 .setSegmentsSeen(previous == null ? 1 : previous.getSegmentsSeen() + 1);
+        // The latency budget's memory; a dead-lettered segment ran no rung and keeps the previous one.
+        if (budget != null) {
+            next.setRungTier(budget.rung().tier().tag())
+                    .setRungSteps(budget.rung().steps())
+                    .setHeadroomStreak(budget.headroomStreak());
+        } else if (previous != null) {
+            next.setRungTier(previous.getRungTier())
+                    .setRungSteps(previous.getRungSteps())
+                    .setHeadroomStreak(previous.getHeadroomStreak());
+        }
         if (lastPts != null) {
             next.setLastPts(lastPts);
         } else if (previous != null && previous.getEpoch() == segment.getEpoch() && previous.hasLastPts()) {
@@ -561,7 +694,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
     private void rejectAndAdvance(
             Record<String, VideoSegment> record, StreamProgress progress, DeadLetterReason reason, String cause) {
         VideoSegment segment = record.value();
-        advance(segment.getStreamId(), progress, segment, null);
+        advance(segment.getStreamId(), progress, segment, null, null);
         resetTemporalState(segment.getStreamId());
         deadLetter(record, reason, cause);
     }

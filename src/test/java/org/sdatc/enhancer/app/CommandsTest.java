@@ -45,11 +45,19 @@ class CommandsTest {
                 "--work-dir",
                 dir.resolve("work").toString(),
                 "--output",
-                output.toString());
+                output.toString(),
+                "--side-by-side",
+                dir.resolve("compare.mp4").toString());
 
         assertTrue(out.contains("demo summary"), out);
         assertTrue(out.contains("4 enhanced, 0 dead-lettered"), out);
         assertTrue(out.contains("latency e2e:"), out);
+        assertTrue(out.contains("tiers:           bicubic 4 (segments per tier)"), out);
+        assertTrue(out.contains("budget misses:   "), out);
+        org.sdatc.enhancer.it.Probe compare = org.sdatc.enhancer.it.Probe.of(dir.resolve("compare.mp4"));
+        assertEquals(512, compare.width(), "bicubic and enhanced side by side");
+        assertEquals(192, compare.height());
+        assertEquals(60, compare.frames());
         org.sdatc.enhancer.it.Probe probe = org.sdatc.enhancer.it.Probe.of(output);
         assertEquals(256, probe.width());
         assertEquals(192, probe.height());

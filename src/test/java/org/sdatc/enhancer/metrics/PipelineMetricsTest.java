@@ -164,4 +164,53 @@ class PipelineMetricsTest {
         assertEquals("4", id.getTag(MeterNames.TAG_STEPS));
         assertEquals(4.0, registry.get(MeterNames.ENHANCER_STEPS).gauge().value());
     }
+
+    @Test
+    void segmentsAreCountedPerTierWithEveryTierPresentFromTheStart() {
+        metrics.segmentTier(Tier.DCM);
+        metrics.segmentTier(Tier.BICUBIC);
+        metrics.segmentTier(Tier.BICUBIC);
+        assertEquals(0, tierCount("full"), "a tier never used reads 0, not absent, so dashboards show it");
+        assertEquals(1, tierCount("dcm"));
+        assertEquals(2, tierCount("bicubic"));
+        assertEquals(3, registry.get(MeterNames.SEGMENTS_TIER).counters().size());
+    }
+
+    @Test
+    void budgetMissesAreCounted() {
+        assertEquals(0, registry.get(MeterNames.BUDGET_MISSES).counter().count());
+        metrics.budgetMissed();
+        assertEquals(1, registry.get(MeterNames.BUDGET_MISSES).counter().count());
+    }
+
+    @Test
+    void theFirstFiftyStreamsHaveTheirOwnLagSeriesAndTheRestShareOther() {
+        for (int i = 0; i < 80; i++) {
+            metrics.streamLag("cam-" + i, i);
+        }
+        metrics.streamLag("cam-3", 7.5);
+        assertEquals(
+                PipelineMetrics.MAX_STREAMS + 1,
+                registry.get(MeterNames.STREAM_LAG).gauges().size());
+        assertEquals(7.5, lag("cam-3"), "a known stream updates its own series");
+        assertEquals(79, lag(PipelineMetrics.OTHER), "streams past the cap report under 'other'");
+        assertTrue(registry.find(MeterNames.STREAM_LAG)
+                        .tag(MeterNames.TAG_STREAM, "cam-60")
+                        .gauge()
+                == null);
+    }
+
+    private double tierCount(String tier) {
+        return registry.get(MeterNames.SEGMENTS_TIER)
+                .tag(MeterNames.TAG_TIER, tier)
+                .counter()
+                .count();
+    }
+
+    private double lag(String stream) {
+        return registry.get(MeterNames.STREAM_LAG)
+                .tag(MeterNames.TAG_STREAM, stream)
+                .gauge()
+                .value();
+    }
 }

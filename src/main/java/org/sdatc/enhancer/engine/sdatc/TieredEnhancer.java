@@ -3,6 +3,7 @@ package org.sdatc.enhancer.engine.sdatc;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.sdatc.enhancer.engine.BicubicEnhancer;
@@ -11,6 +12,9 @@ import org.sdatc.enhancer.engine.EnhancerInfo;
 import org.sdatc.enhancer.engine.Tier;
 import org.sdatc.enhancer.engine.WindowInput;
 import org.sdatc.enhancer.engine.WindowOutput;
+import org.sdatc.enhancer.engine.budget.Ladder;
+import org.sdatc.enhancer.engine.budget.Rung;
+import org.sdatc.enhancer.engine.budget.TierPolicy;
 import org.sdatc.enhancer.engine.dcm.DcmEnhancer;
 import org.sdatc.enhancer.engine.onnx.ModelContractException;
 import org.sdatc.enhancer.engine.onnx.ModelDirectory;
@@ -35,9 +39,16 @@ public final class TieredEnhancer implements Enhancer {
     private final Map<Tier, Enhancer> tiers;
     private final Set<Tier> trained;
     private final Tier defaultTier;
+    private final SdatcOptions options;
 
-    private TieredEnhancer(OnnxSessions sessions, Map<Tier, Enhancer> tiers, Set<Tier> trained, Tier defaultTier) {
+    private TieredEnhancer(
+            OnnxSessions sessions,
+            Map<Tier, Enhancer> tiers,
+            Set<Tier> trained,
+            Tier defaultTier,
+            SdatcOptions options) {
         this.sessions = sessions;
+        this.options = options;
         this.tiers = Collections.unmodifiableMap(tiers);
         this.trained = Collections.unmodifiableSet(trained);
         this.defaultTier = defaultTier;
@@ -102,7 +113,7 @@ public final class TieredEnhancer implements Enhancer {
                 tiers.keySet(),
                 trained,
                 chosen.tag());
-        return new TieredEnhancer(sessions, tiers, trained, chosen);
+        return new TieredEnhancer(sessions, tiers, trained, chosen, options);
     }
 
     /** The enhancer of {@code tier}. */
@@ -112,6 +123,22 @@ public final class TieredEnhancer implements Enhancer {
             throw new IllegalArgumentException("model " + sessions.manifest().name() + " has no tier " + tier.tag());
         }
         return e;
+    }
+
+    /**
+     * The latency ladder from the default tier down ({@link TierPolicy#ladder}): {@code full} at the
+     * configured steps and at fewer, then {@code dcm}, then {@code bicubic}, trained tiers only below
+     * the default. The fewer-step enhancers share this one's sessions.
+     */
+    public Ladder ladder() {
+        Map<Rung, Enhancer> rungs = new LinkedHashMap<>();
+        for (Rung rung : TierPolicy.ladder(available(), this::trained, defaultTier, options.steps())) {
+            Enhancer e = rung.tier() == Tier.FULL && rung.steps() != options.steps()
+                    ? new SdatcEnhancer(sessions, false, options.withSteps(rung.steps()))
+                    : at(rung.tier());
+            rungs.put(new Rung(rung.tier(), e.info().steps()), e);
+        }
+        return new Ladder(rungs);
     }
 
     public Set<Tier> available() {

@@ -16,6 +16,8 @@ import org.sdatc.enhancer.engine.Tier;
 import org.sdatc.enhancer.engine.WindowId;
 import org.sdatc.enhancer.engine.WindowInput;
 import org.sdatc.enhancer.engine.WindowOutput;
+import org.sdatc.enhancer.engine.budget.Ladder;
+import org.sdatc.enhancer.engine.budget.Rung;
 import org.sdatc.enhancer.engine.models.BuiltinModels;
 import org.sdatc.enhancer.engine.onnx.ModelContractException;
 import org.sdatc.enhancer.engine.reference.TestModels;
@@ -73,6 +75,31 @@ class TieredEnhancerTest {
             WindowOutput out = e.enhance(window(frames));
             assertEquals(Tier.BICUBIC, e.info().tier());
             assertEquals(0.0, meanAbsDifference(out.frames().get(0), Bicubic.upscale(frames.get(1), 4)));
+        }
+    }
+
+    @Test
+    void theShippedModelsLatencyLadderIsDcmThenBicubic() {
+        try (TieredEnhancer e = TieredEnhancer.open(SHIPPED, OPTIONS, null)) {
+            Ladder ladder = e.ladder();
+            assertEquals(List.of(Rung.of(Tier.DCM), Rung.of(Tier.BICUBIC)), ladder.rungs());
+            assertEquals(Tier.BICUBIC, ladder.at(Rung.of(Tier.BICUBIC)).info().tier());
+        }
+    }
+
+    @Test
+    void aFullTierLadderRunsFewerStepsBeforeItLeavesDiffusionAndSkipsTheUntrainedDcm() {
+        try (TieredEnhancer e =
+                TieredEnhancer.open(TestModels.tiny(), SdatcOptions.defaults().withSteps(4), Tier.FULL)) {
+            Ladder ladder = e.ladder();
+            assertEquals(
+                    List.of(
+                            new Rung(Tier.FULL, 4),
+                            new Rung(Tier.FULL, 2),
+                            new Rung(Tier.FULL, 1),
+                            Rung.of(Tier.BICUBIC)),
+                    ladder.rungs());
+            assertEquals(2, ladder.at(new Rung(Tier.FULL, 2)).info().steps(), "the enhancer really runs 2 steps");
         }
     }
 
