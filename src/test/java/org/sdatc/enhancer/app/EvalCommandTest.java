@@ -64,6 +64,11 @@ class EvalCommandTest {
                 "sdatc.model.cache=" + TestModels.CACHE.toAbsolutePath(),
                 "--set",
                 "sdatc.engine.steps=1",
+                // The untrained wiring model's full tier: steps must reach the method.
+                "--set",
+                "sdatc.model.builtin=reference-tiny",
+                "--set",
+                "sdatc.engine.tier=full",
                 "--keep-frames",
                 "--out",
                 out.toString());
