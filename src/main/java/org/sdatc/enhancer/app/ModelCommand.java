@@ -144,7 +144,11 @@ public final class ModelCommand implements Callable<Integer> {
                 dir = source.modelDir;
             }
             if (dir != null) {
-                info = ModelInfo.of(dir, width, height, steps);
+                try {
+                    info = ModelInfo.of(dir, width, height, steps);
+                } catch (IllegalArgumentException e) {
+                    throw new UserError("cannot count the cost of " + dir + ": " + e.getMessage());
+                }
             } else {
                 String profile = source == null || source.profile == null ? "reference-paper" : source.profile;
                 try {

@@ -170,8 +170,19 @@ public final class GraphCost {
                     yield new long[] {x.length};
                 }
                 case "Gather" -> gather(n, x);
-                case "Unsqueeze" -> unsqueeze(x, constant(in.get(1)));
-                case "Squeeze" -> squeeze(x, constant(in.get(1)));
+                case "Unsqueeze" -> {
+                    // Same values, new axes: shape arithmetic (torch.onnx.export) keeps its constants.
+                    if (constants.containsKey(in.get(0))) {
+                        constants.put(n.getOutput(0), constants.get(in.get(0)));
+                    }
+                    yield unsqueeze(x, constant(in.get(1)));
+                }
+                case "Squeeze" -> {
+                    if (constants.containsKey(in.get(0))) {
+                        constants.put(n.getOutput(0), constants.get(in.get(0)));
+                    }
+                    yield squeeze(x, constant(in.get(1)));
+                }
                 case "GlobalAveragePool" -> {
                     other += product(x);
                     long[] o = x.clone();
@@ -181,12 +192,31 @@ public final class GraphCost {
                     yield o;
                 }
                 case "Resize" -> resize(n, x);
+                case "Constant" -> constantNode(n);
                 default ->
                     throw new IllegalArgumentException(
                             "op " + op + " is not supported by model info; extend GraphCost");
             };
         }
         shapes.put(n.getOutput(0), out);
+    }
+
+    /** A Constant node (torch.onnx.export emits them for shape arithmetic): its value is known. */
+    private long[] constantNode(NodeProto n) {
+        for (var a : n.getAttributeList()) {
+            if (a.getName().equals("value") && a.hasT()) {
+                TensorProto t = a.getT();
+                long[] dims =
+                        t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+                if (t.getDataType() == TensorProto.DataType.INT64_VALUE) {
+                    constants.put(n.getOutput(0), int64Values(t));
+                } else if (t.getDataType() == TensorProto.DataType.FLOAT_VALUE && t.hasRawData()) {
+                    floatConstants.put(n.getOutput(0), floatValues(t.getRawData()));
+                }
+                return dims;
+            }
+        }
+        throw new IllegalArgumentException("Constant without a tensor value");
     }
 
     private long[] conv(NodeProto n, long[] x, long[] w) {
