@@ -108,9 +108,12 @@ public final class DemoCommand implements Callable<Integer> {
         Path kafkaDir = work.resolve("kafka-" + ProcessHandle.current().pid());
         Path stateDir = work.resolve("state-" + ProcessHandle.current().pid());
         try (EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir, 32 << 20, Duration.ofSeconds(90))) {
+            // The demo knows its input size: measure the tiers before the first segment arrives, so
+            // no live segment waits for the warm-up.
             ServiceConfig config = common.load(Map.of(
                     "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                    "sdatc.state.dir", stateDir.toString()));
+                    "sdatc.state.dir", stateDir.toString(),
+                    "sdatc.latency.warmup.sizes", width + "x" + height));
             SegmentEncoder.requireEncoder(config.stream().encoder());
             out.printf("broker %s up%n", kafka.bootstrapServers());
             try (ServiceRuntime runtime = ServiceRuntime.start(config, 1)) {

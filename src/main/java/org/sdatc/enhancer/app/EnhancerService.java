@@ -18,6 +18,7 @@ import org.sdatc.enhancer.engine.budget.RungCosts;
 import org.sdatc.enhancer.engine.budget.TierPolicy;
 import org.sdatc.enhancer.engine.sdatc.TieredEnhancer;
 import org.sdatc.enhancer.stream.EnhancerTopology;
+import org.sdatc.enhancer.stream.RungWarmUp;
 import org.sdatc.enhancer.stream.SegmentEvents;
 import org.sdatc.enhancer.stream.StreamsProperties;
 import org.slf4j.Logger;
@@ -70,8 +71,20 @@ public final class EnhancerService implements AutoCloseable {
         Ladder ladder = enhancer instanceof TieredEnhancer tiers ? tiers.ladder() : Ladder.single(enhancer);
         TierPolicy policy =
                 config.latencyBudgetMs() > 0 ? TierPolicy.of(ladder.rungs(), config.latencyBudgetMs()) : null;
-        KafkaStreams streams = new KafkaStreams(
-                EnhancerTopology.build(config.stream(), ladder, policy, new RungCosts(), events), props);
+        RungCosts costs = new RungCosts();
+        if (policy != null) {
+            for (int[] size : config.warmupSizes()) {
+                RungWarmUp.run(
+                        ladder,
+                        costs,
+                        config.stream().windowLength(),
+                        config.stream().windowContext(),
+                        size[0],
+                        size[1]);
+            }
+        }
+        KafkaStreams streams =
+                new KafkaStreams(EnhancerTopology.build(config.stream(), ladder, policy, costs, events), props);
         EnhancerService service = new EnhancerService(config, enhancer, streams);
         streams.setUncaughtExceptionHandler(e -> {
             // Not about one segment (those are dead-lettered): a broken model or codec. Stop loudly.

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -45,6 +46,7 @@ public record ServiceConfig(
         Tier tier,
         SdatcOptions engine,
         long latencyBudgetMs,
+        List<int[]> warmupSizes,
         Map<String, String> kafka) {
 
     /** Every sdatc.* key with its default; an unknown sdatc.* key is an error, not a silent typo. */
@@ -98,6 +100,8 @@ public record ServiceConfig(
         d.put("sdatc.engine.tile.overlap", "64");
         // Producer timestamp to publication; 0 = no budget (every segment runs the configured tier).
         d.put("sdatc.latency.budget.ms", "3000");
+        // Input sizes (WxH, comma-separated) whose tier costs are measured at start-up, before any segment.
+        d.put("sdatc.latency.warmup.sizes", "");
         // Read by logback.xml from the environment; listed so SDATC_LOG_LEVEL is not an unknown key.
         d.put("sdatc.log.level", "INFO");
         return Map.copyOf(d);
@@ -214,7 +218,32 @@ public record ServiceConfig(
                 tier,
                 engineOptions(reader, maxRecord),
                 reader.longValue("sdatc.latency.budget.ms", 0, 3_600_000),
+                warmupSizes(values.getOrDefault("sdatc.latency.warmup.sizes", "")),
                 Map.copyOf(kafka));
+    }
+
+    /** "256x144,480x270" -> [[256, 144], [480, 270]]; each side even and positive. */
+    static List<int[]> warmupSizes(String text) {
+        List<int[]> sizes = new java.util.ArrayList<>();
+        for (String part : text.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            String[] wh = p.split("x");
+            try {
+                int w = Integer.parseInt(wh[0].trim());
+                int h = Integer.parseInt(wh[1].trim());
+                if (wh.length != 2 || w < 16 || h < 16 || w % 2 != 0 || h % 2 != 0) {
+                    throw new NumberFormatException();
+                }
+                sizes.add(new int[] {w, h});
+            } catch (RuntimeException e) {
+                throw new ConfigException("sdatc.latency.warmup.sizes must be a comma-separated list of WxH input"
+                        + " sizes (even, at least 16x16), e.g. 256x144,480x270; got '" + p + "'");
+            }
+        }
+        return List.copyOf(sizes);
     }
 
     private static SdatcOptions engineOptions(Values reader, int maxRecordBytes) {

@@ -443,33 +443,9 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         return frames;
     }
 
-    /**
-     * The first time a resolution is seen, times each rung not yet measured there once on a
-     * synthetic window, so the policy's first choice rests on this machine's costs.
-     */
     private void warmUp(int width, int height) {
-        if (policy == null || ladder.rungs().size() < 2) {
-            return;
-        }
-        List<Image> frames = null;
-        for (Rung rung : ladder.rungs()) {
-            if (costs.known(width, height, rung)) {
-                continue;
-            }
-            if (frames == null) {
-                frames = SyntheticWindow.frames(width, height, settings.windowLength());
-            }
-            // One window as in the middle of a stream: the context frames come as the tail, so each
-            // rung does the work it does per new frame (full runs the whole window, dcm only the new
-            // frames) and the cost per emitted frame is the steady state's.
-            List<Image> tail = frames.subList(0, settings.windowContext());
-            List<Image> fresh = frames.subList(settings.windowContext(), frames.size());
-            long t0 = System.nanoTime();
-            new SegmentEnhancer(planner, ladder.at(rung))
-                    .enhance("warm-up", 0, fresh, new SegmentEnhancer.Continuity(tail, null), CompressionHints.NONE);
-            double ms = (System.nanoTime() - t0) / 1e6 / fresh.size();
-            costs.observe(width, height, rung, ms);
-            log.info("warm-up {}x{} rung {}: {} ms/frame", width, height, rung, String.format("%.1f", ms));
+        if (policy != null) {
+            RungWarmUp.run(ladder, costs, settings.windowLength(), settings.windowContext(), width, height);
         }
     }
 
