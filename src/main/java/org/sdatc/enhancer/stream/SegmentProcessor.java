@@ -200,6 +200,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
                 .setModel(info.model())
                 .setSteps(info.steps())
                 .setTier(info.tier().tag())
+                .setEpoch(segment.getEpoch())
                 .setContinuous(continuous);
         timings.asMap()
                 .forEach((stage, nanos) -> out.addStageTimings(

@@ -87,6 +87,10 @@ class StreamSequenceTest {
                 out.stream().map(EnhancedSegment::getSequence).toList());
         assertFalse(out.get(3).getContinuous(), "a new session starts without the old session's context");
         assertTrue(out.get(4).getContinuous(), "and continues within itself");
+        assertEquals(
+                List.of(0L, 0L, 0L, 1_700_000_000_000L, 1_700_000_000_000L),
+                out.stream().map(EnhancedSegment::getEpoch).toList(),
+                "a consumer tells the two sessions' sequence 0 apart by epoch");
         assertEquals(List.of("restart"), h.events);
     }
 
