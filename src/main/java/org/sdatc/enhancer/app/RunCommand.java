@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.KafkaStreams;
 import org.sdatc.enhancer.media.SegmentEncoder;
 import org.slf4j.Logger;
@@ -36,13 +37,19 @@ public final class RunCommand implements Callable<Integer> {
         SegmentEncoder.requireEncoder(config.stream().encoder());
         CountDownLatch shutdownRequested = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
+        AtomicInteger exitCode = new AtomicInteger(1);
         Duration closeBudget = config.worstSegment().plusSeconds(60);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
                             shutdownRequested.countDown();
                             try {
-                                closed.await(closeBudget.toMillis(), TimeUnit.MILLISECONDS);
+                                if (closed.await(closeBudget.toMillis(), TimeUnit.MILLISECONDS)) {
+                                    // A JVM stopped by SIGTERM exits 143 however cleanly it closed; an
+                                    // orchestrator should see 0 for a clean stop. Everything is closed.
+                                    Runtime.getRuntime().halt(exitCode.get());
+                                }
+                                log.error("not closed within {}; exiting", closeBudget);
                             } catch (InterruptedException e) {
                                 Thread.currentThread().interrupt();
                             }
@@ -67,6 +74,7 @@ public final class RunCommand implements Callable<Integer> {
             if (code == 0) {
                 log.info("stopped cleanly");
             }
+            exitCode.set(code);
             return code;
         } finally {
             closed.countDown();

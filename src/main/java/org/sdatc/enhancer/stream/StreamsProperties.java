@@ -67,7 +67,10 @@ public final class StreamsProperties {
         p.put(
                 StreamsConfig.consumerPrefix(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG),
                 Math.max(540_000, maxPollInterval + 60_000));
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 10);
+        // One segment per poll and one buffered per partition: on SIGTERM the thread stops after the
+        // segment in flight instead of draining a batch (a batch of 10 segments outlasted the grace).
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 1);
+        p.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, 1);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), (int)
                 Math.min(900_000, 2 * w + 30_000));
 
