@@ -1,0 +1,63 @@
+package org.sdatc.enhancer.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.sdatc.enhancer.engine.Tier;
+import org.sdatc.enhancer.engine.models.BuiltinModels;
+import org.sdatc.enhancer.engine.reference.TestModels;
+
+/** The model, tier and latency settings a user sets, and the errors a wrong one gets. */
+class ServiceConfigTest {
+    private static ServiceConfig load(Map<String, String> settings) {
+        return ServiceConfig.load(null, Map.of(), settings);
+    }
+
+    private static String failure(Map<String, String> settings) {
+        return assertThrows(ConfigException.class, () -> load(settings)).getMessage();
+    }
+
+    @Test
+    void byDefaultTheServiceRunsTheTrainedBuiltinModelAtItsBestTrainedTier() {
+        ServiceConfig c = load(Map.of());
+        assertEquals(BuiltinModels.DEFAULT, c.modelBuiltin());
+        assertNull(c.tier(), "auto");
+        assertNull(c.modelDir());
+        assertEquals(3000, c.latencyBudgetMs());
+        assertTrue(c.warmupSizes().isEmpty());
+    }
+
+    @Test
+    void tierAndWarmUpSizesAreRead() {
+        ServiceConfig c = load(Map.of("sdatc.engine.tier", "DCM", "sdatc.latency.warmup.sizes", "256x144, 480x270"));
+        assertEquals(Tier.DCM, c.tier());
+        assertEquals(2, c.warmupSizes().size());
+        assertEquals(480, c.warmupSizes().get(1)[0]);
+        assertEquals(270, c.warmupSizes().get(1)[1]);
+    }
+
+    @Test
+    void wrongModelTierAndWarmUpSettingsAreErrorsNamingTheKey() {
+        assertTrue(failure(Map.of("sdatc.engine.tier", "ultra")).contains("sdatc.engine.tier"));
+        String builtin = failure(Map.of("sdatc.model.builtin", "sdatc-xl"));
+        assertTrue(builtin.contains("sdatc.model.builtin") && builtin.contains(BuiltinModels.DEFAULT), builtin);
+        String sizes = failure(Map.of("sdatc.latency.warmup.sizes", "256x"));
+        assertTrue(sizes.contains("sdatc.latency.warmup.sizes") && sizes.contains("256x"), sizes);
+        assertTrue(failure(Map.of("sdatc.latency.warmup.sizes", "255x144")).contains("even"));
+    }
+
+    @Test
+    void aFullTierModelMustMatchTheWindowLengthItsStamWasTrainedOn() {
+        ServiceConfig c = load(Map.of(
+                "sdatc.model.dir", TestModels.tiny().toString(),
+                "sdatc.engine.tier", "full",
+                "sdatc.window.length", "7"));
+        String msg =
+                assertThrows(ConfigException.class, () -> Enhancers.create(c)).getMessage();
+        assertTrue(msg.contains("window_length") && msg.contains("sdatc.window.length=5"), msg);
+    }
+}
