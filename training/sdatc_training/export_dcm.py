@@ -9,6 +9,7 @@ import torch
 from .archs.dcm import DCM
 from .config import DcmConfig
 from .export import export_stage, write_manifest
+from .loop import training_seconds
 
 
 def load_dcm(ckpt_path):
@@ -47,16 +48,6 @@ def export_dcm(args):
     print(f"exported {out / file}: {params} parameters, {size / 1e6:.2f} MB, {seconds:.1f} s")
     if args.run:
         write_card(out, args, ckpt, params, size)
-
-
-def training_seconds(log):
-    """Wall time of a run from its log: elapsed_s restarts at every resume, so sum each stretch."""
-    total, last = 0.0, 0.0
-    for entry in log:
-        if entry["elapsed_s"] < last:
-            total += last
-        last = entry["elapsed_s"]
-    return total + last
 
 
 def write_card(out, args, ckpt, params, size):

@@ -66,6 +66,16 @@ class Progress:
         wall.write_text(str(float(wall.read_text() if wall.exists() else 0) + time.time() - self.t0))
 
 
+def training_seconds(log):
+    """Wall time of a run from its log: elapsed_s restarts at every resume, so sum each stretch."""
+    total, last = 0.0, 0.0
+    for entry in log:
+        if entry["elapsed_s"] < last:
+            total += last
+        last = entry["elapsed_s"]
+    return total + last
+
+
 def save_checkpoint(path, payload):
     """Atomic: a stopped run never leaves a half-written checkpoint."""
     path = Path(path)

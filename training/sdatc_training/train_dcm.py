@@ -18,7 +18,6 @@ from .data.dataset import ClipPatches
 from .data.degradations import compress_clip
 from .data.sequences import list_images, pan_zoom_clip
 from .metrics import psnr_y
-from .data.make_clips import refuse_validation_sets
 from .loop import Progress, charbonnier, cosine_lr, resolve_device, resume, save_checkpoint, set_lr
 
 
@@ -71,7 +70,6 @@ def train(args):
         print(f"resumed {ckpt_path} at iteration {start}", flush=True)
     data = ClipPatches(args.data, args.patch, seed=args.seed + start)
     val_folders = args.val or []
-    refuse_validation_sets([])  # validation may be any folder; training data was checked at make-data
     val = validation_clips(val_folders, args.val_crf) if val_folders else []
     params = sum(p.numel() for p in model.parameters())
     print(f"dcm size={args.size} params={params} clips={len(data)} batch={args.batch} patch={args.patch} "

@@ -215,12 +215,11 @@ public final class ModelCommand implements Callable<Integer> {
                                 .toList()
                                 .toString());
         s.append('\n');
-        boolean fullTrained = m.hasDiffusion()
-                && m.trained(ModelStage.DCM)
-                && m.trainedStages().containsAll(ModelManifest.DIFFUSION_STAGES);
         s.append("tiers: ");
         if (m.hasDiffusion()) {
-            s.append("full (").append(fullTrained ? "trained" : "untrained").append("), ");
+            s.append("full (")
+                    .append(m.diffusionTrained() ? "trained" : "untrained")
+                    .append("), ");
         }
         s.append("dcm (")
                 .append(m.trained(ModelStage.DCM) ? "trained" : "untrained")

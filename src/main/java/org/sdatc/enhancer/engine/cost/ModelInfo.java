@@ -146,7 +146,7 @@ public record ModelInfo(
             throw new IllegalArgumentException(
                     "width, height and steps must be positive, got " + lrWidth + "x" + lrHeight + ", " + steps);
         }
-        int m = Math.max(1, f * latentMultiple);
+        int m = f * latentMultiple;
         int pw = roundUp(4 * lrWidth, m);
         int ph = roundUp(4 * lrHeight, m);
         int lw = pw / f;

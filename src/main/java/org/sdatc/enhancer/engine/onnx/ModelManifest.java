@@ -140,6 +140,11 @@ public record ModelManifest(
         return trainedStages.contains(stage);
     }
 
+    /** The full tier is trained when the DCM and every diffusion stage are. */
+    public boolean diffusionTrained() {
+        return hasDiffusion() && trained(ModelStage.DCM) && trainedStages.containsAll(DIFFUSION_STAGES);
+    }
+
     public Optional<String> stageFile(ModelStage stage) {
         return Optional.ofNullable(stageFiles.get(stage));
     }

@@ -77,7 +77,7 @@ public final class TieredEnhancer implements Enhancer {
         java.util.EnumSet<Tier> trained = java.util.EnumSet.of(Tier.BICUBIC);
         if (m.hasDiffusion()) {
             tiers.put(Tier.FULL, new SdatcEnhancer(sessions, false, options));
-            if (m.trained(ModelStage.DCM) && m.trainedStages().containsAll(ModelManifest.DIFFUSION_STAGES)) {
+            if (m.diffusionTrained()) {
                 trained.add(Tier.FULL);
             }
         }
