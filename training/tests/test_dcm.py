@@ -2,6 +2,7 @@
 from opposite borders apart, and the export keeps H and W dynamic."""
 
 import unittest
+from dataclasses import replace
 from unittest import mock
 
 import onnx
@@ -9,7 +10,7 @@ import torch
 
 from tests.helpers import export_to_memory, graph_signature, quiet_export_warnings
 from sdatc_training.archs import swin
-from sdatc_training.archs.dcm import DCM
+from sdatc_training.archs.dcm import DCM, BicubicUp4
 from sdatc_training.archs.swin import SwinLayer, shift_mask
 from sdatc_training.config import dcm_config
 
@@ -60,3 +61,32 @@ class DcmExportTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class BicubicSkipTest(unittest.TestCase):
+    """The fixed-conv bicubic skip is F.interpolate's bicubic, borders included, and the whole
+    exported graph has no Resize (ONNX Runtime's cubic Resize is the slow op on a CPU)."""
+
+    def test_the_conv_skip_is_pytorch_bicubic_at_odd_sizes(self):
+        torch.manual_seed(0)
+        lq = torch.rand(2, 3, 7, 5)
+        want = torch.nn.functional.interpolate(lq, scale_factor=4, mode="bicubic", align_corners=False)
+        got = torch.nn.functional.pixel_shuffle(BicubicUp4()(lq), 4)
+        self.assertEqual(tuple(got.shape), (2, 3, 28, 20))
+        self.assertLess((got - want).abs().max().item(), 1e-5)
+
+    def test_an_untrained_bicubic_skip_dcm_outputs_bicubic_in_both_upsamplers(self):
+        torch.manual_seed(0)
+        lq = torch.rand(1, 3, 11, 9)
+        want = torch.nn.functional.interpolate(lq, scale_factor=4, mode="bicubic", align_corners=False)
+        for cfg in (dcm_config("cpu-lite"), replace(dcm_config("tiny"), upsampler="pixelshuffle")):
+            with self.subTest(block=cfg.block, upsampler=cfg.upsampler), torch.no_grad():
+                self.assertLess((DCM(cfg).eval()(lq) - want).abs().max().item(), 1e-5)
+
+    def test_the_exported_conv_dcm_has_no_resize(self):
+        model = DCM(dcm_config("cpu-lite")).eval()
+        quiet_export_warnings()
+        graph = export_to_memory(model, {"lq": torch.rand(1, 3, 16, 16)}, ["restored"], {"lq": {2: "h", 3: "w"}})
+        ops = {n.op_type for n in graph.graph.node}
+        self.assertNotIn("Resize", ops)
+        self.assertIn("DepthToSpace", ops)

@@ -13,8 +13,13 @@ project trains on CPU use it; their model cards say so. `block="swin"` is Eq. 5 
 
 `global_skip="bicubic"` adds a bicubic x4 upscale of the input to the output, so the network learns
 the residual over bicubic; this is not in the paper (SwinIR has no such skip) and is a config
-choice because it makes short CPU training converge much faster.
+choice because it makes short CPU training converge much faster. The skip is `BicubicUp4`: the same
+function as `F.interpolate(mode="bicubic")`, written as a fixed grouped conv whose 16 phases join
+the upsampler's before its PixelShuffle, because ONNX Runtime's cubic Resize costs ~10x the rest of
+a small DCM on a CPU.
 """
+
+import math
 
 import torch
 import torch.nn as nn
@@ -85,6 +90,37 @@ class Upsampler(nn.Module):
         return self.body(x)
 
 
+def _keys_cubic(x, a=-0.75):
+    """The Keys cubic kernel with a = -0.75, as PyTorch's and OpenCV's bicubic."""
+    x = abs(x)
+    if x <= 1:
+        return (a + 2) * x ** 3 - (a + 3) * x ** 2 + 1
+    if x < 2:
+        return a * x ** 3 - 5 * a * x ** 2 + 8 * a * x - 4 * a
+    return 0.0
+
+
+class BicubicUp4(nn.Module):
+    """Bicubic x4 (align_corners=False, borders clamped) as `F.interpolate` computes it, returned as
+    the 3 x 16 phase planes that PixelShuffle(4) interleaves: output pixel 4k + p samples the input
+    at k + (2p - 3) / 8, so every phase is a fixed 5-tap filter over k - 2 .. k + 2 in each axis,
+    and replicate padding is the border clamp. No parameters: the weights are a constant buffer."""
+
+    def __init__(self):
+        super().__init__()
+        taps = torch.zeros(4, 5)
+        for p in range(4):
+            src = (2 * p - 3) / 8
+            base = math.floor(src)
+            for j in range(-1, 3):
+                taps[p, base + j + 2] = _keys_cubic(src - (base + j))
+        phase = torch.einsum("yi,xj->yxij", taps, taps).reshape(16, 1, 5, 5)
+        self.register_buffer("weight", phase.repeat(3, 1, 1, 1), persistent=False)
+
+    def forward(self, x):
+        return F.conv2d(F.pad(x, (2, 2, 2, 2), mode="replicate"), self.weight, groups=3)
+
+
 class DCM(nn.Module):
     """Eq. 5. Input `lq` [N, 3, H, W] in [0, 1]; output `restored` [N, 3, 4H, 4W] in [0, 1]."""
 
@@ -104,7 +140,9 @@ class DCM(nn.Module):
             self.groups = nn.ModuleList(ResidualConvGroup(cfg.dim, d) for d in cfg.depths)
         self.conv_after_body = nn.Conv2d(cfg.dim, cfg.dim, 3, padding=1)
         self.upsample = Upsampler(cfg.dim, cfg.upsampler)
+        self.direct = cfg.upsampler == "pixelshuffledirect"
         if self.global_skip == "bicubic":
+            self.bicubic = BicubicUp4()
             # Start as bicubic: the learned part is a residual that begins at zero.
             last = self.upsample.body[-2] if cfg.upsampler == "pixelshuffledirect" else self.upsample.body[-1]
             nn.init.zeros_(last.weight)
@@ -113,21 +151,27 @@ class DCM(nn.Module):
 
     def forward(self, lq):
         h, w = lq.shape[2], lq.shape[3]
-        x = lq - self.mean
         if self.window > 1:
+            # Replicate padding keeps the bicubic skip exact inside the frame (it clamps there too).
             m = self.window
-            x = F.pad(x, (0, (m - w % m) % m, 0, (m - h % m) % m), mode="replicate")
-        shallow = self.conv_first(x)
+            lq = F.pad(lq, (0, (m - w % m) % m, 0, (m - h % m) % m), mode="replicate")
+        shallow = self.conv_first(lq - self.mean)
         deep = self._channel_norm(self.patch_norm, shallow) if self.swin else shallow
         for group in self.groups:
             deep = group(deep)
         if self.swin:
             deep = self._channel_norm(self.norm, deep)
         features = shallow + self.conv_after_body(deep)
-        out = self.upsample(features)[:, :, : 4 * h, : 4 * w]
-        if self.global_skip == "bicubic":
-            return out + F.interpolate(lq, scale_factor=4, mode="bicubic", align_corners=False)
-        return out + self.mean
+        if self.global_skip == "bicubic" and self.direct:
+            # One PixelShuffle for both: the learned phases plus bicubic's.
+            out = F.pixel_shuffle(self.upsample.body[0](features) + self.bicubic(lq), 4)
+        elif self.global_skip == "bicubic":
+            out = self.upsample(features) + F.pixel_shuffle(self.bicubic(lq), 4)
+        else:
+            out = self.upsample(features) + self.mean
+        if self.window > 1:
+            out = out[:, :, : 4 * h, : 4 * w]
+        return out
 
     @staticmethod
     def _channel_norm(norm, x):
