@@ -67,6 +67,7 @@ public final class EnhancerService implements AutoCloseable {
                 config.maxRecordBytes(),
                 config.stream(),
                 events,
+                config.groupInstanceId(),
                 config.kafkaOverrides());
         Ladder ladder = enhancer instanceof TieredEnhancer tiers ? tiers.ladder() : Ladder.single(enhancer);
         TierPolicy policy =
@@ -111,6 +112,20 @@ public final class EnhancerService implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /** Active tasks this instance's stream threads hold; 0 unless the client is RUNNING. */
+    public int activeTasks() {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return 0;
+        }
+        try {
+            return streams.metadataForLocalThreads().stream()
+                    .mapToInt(t -> t.activeTasks().size())
+                    .sum();
+        } catch (IllegalStateException e) {
+            return 0; // the client left RUNNING between the two calls
+        }
     }
 
     public KafkaStreams streams() {

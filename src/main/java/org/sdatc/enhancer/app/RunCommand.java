@@ -58,7 +58,18 @@ public final class RunCommand implements Callable<Integer> {
 
         try {
             int code = 0;
-            try (ServiceRuntime runtime = ServiceRuntime.start(config, partitions)) {
+            ServiceRuntime started;
+            try {
+                started = ServiceRuntime.start(config, partitions, shutdownRequested);
+            } catch (InterruptedException e) {
+                if (shutdownRequested.getCount() > 0) {
+                    throw e;
+                }
+                log.info("shutdown requested before the Kafka brokers answered; nothing was started");
+                exitCode.set(0);
+                return 0;
+            }
+            try (ServiceRuntime runtime = started) {
                 while (!shutdownRequested.await(1, TimeUnit.SECONDS)) {
                     KafkaStreams.State state = runtime.service().state();
                     if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {

@@ -47,6 +47,8 @@ public record ServiceConfig(
         SdatcOptions engine,
         long latencyBudgetMs,
         List<int[]> warmupSizes,
+        String groupInstanceId,
+        Duration brokerGrace,
         Map<String, String> kafka) {
 
     /** Every sdatc.* key with its default; an unknown sdatc.* key is an error, not a silent typo. */
@@ -102,6 +104,10 @@ public record ServiceConfig(
         d.put("sdatc.latency.budget.ms", "3000");
         // Input sizes (WxH, comma-separated) whose tier costs are measured at start-up, before any segment.
         d.put("sdatc.latency.warmup.sizes", "");
+        // Static membership (Kafka's group.instance.id); empty = dynamic membership. See operations.md.
+        d.put("sdatc.group.instance.id", "");
+        // How long the brokers may be unreachable at start-up before /health/live answers 503.
+        d.put("sdatc.health.broker.grace.seconds", "20");
         // Read by logback.xml from the environment; listed so SDATC_LOG_LEVEL is not an unknown key.
         d.put("sdatc.log.level", "INFO");
         return Map.copyOf(d);
@@ -219,7 +225,31 @@ public record ServiceConfig(
                 engineOptions(reader, maxRecord),
                 reader.longValue("sdatc.latency.budget.ms", 0, 3_600_000),
                 warmupSizes(values.getOrDefault("sdatc.latency.warmup.sizes", "")),
+                groupInstanceId(values, kafka),
+                Duration.ofSeconds(reader.integer("sdatc.health.broker.grace.seconds", 1, 86_400)),
                 Map.copyOf(kafka));
+    }
+
+    /**
+     * sdatc.group.instance.id, or null for dynamic membership. Two live instances must never share
+     * one (the broker fences the older), so there is no default from the host name: on one machine,
+     * or in containers whose host names repeat, that would stop instances. Set it from a name that is
+     * unique and stable across restarts, like a StatefulSet pod's name.
+     */
+    private static String groupInstanceId(Map<String, String> values, Map<String, String> kafka) {
+        if (kafka.containsKey("group.instance.id")) {
+            throw new ConfigException("set static membership with sdatc.group.instance.id (SDATC_GROUP_INSTANCE_ID),"
+                    + " not kafka.group.instance.id: the Streams threads' ids are derived from it");
+        }
+        String id = values.getOrDefault("sdatc.group.instance.id", "").trim();
+        if (id.isEmpty()) {
+            return null;
+        }
+        if (id.length() > 200 || !id.matches("[A-Za-z0-9._-]+")) {
+            throw new ConfigException("sdatc.group.instance.id must be 1-200 characters of letters, digits, '.', '_'"
+                    + " or '-', got '" + id + "'");
+        }
+        return id;
     }
 
     /** "256x144,480x270" -> [[256, 144], [480, 270]]; each side even and positive. */

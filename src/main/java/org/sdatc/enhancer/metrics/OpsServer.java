@@ -13,18 +13,20 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KafkaStreams.State;
 
 /**
  * The operations endpoint: {@code GET /metrics} (Prometheus text exposition), {@code GET
  * /health/live} and {@code GET /health/ready} (200 or 503, JSON body naming the Kafka Streams
- * state).
+ * state and the active tasks).
  *
- * <p>Readiness is RUNNING only: while rebalancing or restoring state the instance processes nothing,
- * so a load balancer or rollout should wait. Liveness fails only on ERROR or NOT_RUNNING, states
- * the client never leaves by itself, so a restart is the cure; a long rebalance must not get the
- * pod killed. A null state means the client is not created yet: alive, not ready.
+ * <p>Readiness is RUNNING with at least one active task: while rebalancing or restoring state the
+ * instance processes nothing, and a RUNNING instance without tasks (a restarted one whose dead
+ * predecessor still holds them until its session times out, or one more instance than partitions)
+ * processes nothing either. Liveness fails on ERROR or NOT_RUNNING, states the client never leaves
+ * by itself, and when the brokers stayed unreachable at start-up past the grace period; a long
+ * rebalance must not get the pod killed. A null state means the client is not created yet: alive
+ * (within the grace), not ready.
  */
 public final class OpsServer implements AutoCloseable {
     /** The metrics/health port of the service, also in docker-compose.yml and deploy/k8s. */
@@ -41,9 +43,9 @@ public final class OpsServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final PrometheusMeterRegistry registry;
-    private final Supplier<KafkaStreams.State> state;
+    private final Supplier<HealthStatus> state;
 
-    private OpsServer(HttpServer server, PrometheusMeterRegistry registry, Supplier<KafkaStreams.State> state) {
+    private OpsServer(HttpServer server, PrometheusMeterRegistry registry, Supplier<HealthStatus> state) {
         this.server = server;
         this.registry = registry;
         this.state = state;
@@ -74,7 +76,7 @@ public final class OpsServer implements AutoCloseable {
      *     address): choose another with the metrics port/bind settings
      */
     public static OpsServer start(
-            InetSocketAddress address, PrometheusMeterRegistry registry, Supplier<KafkaStreams.State> state) {
+            InetSocketAddress address, PrometheusMeterRegistry registry, Supplier<HealthStatus> state) {
         try {
             return new OpsServer(HttpServer.create(address, 0), registry, state);
         } catch (IOException e) {
@@ -104,9 +106,9 @@ public final class OpsServer implements AutoCloseable {
         if (!allowGet(ex)) {
             return;
         }
-        State current;
+        HealthStatus health;
         try {
-            current = state.get();
+            health = state.get();
         } catch (RuntimeException e) {
             send(
                     ex,
@@ -116,13 +118,36 @@ public final class OpsServer implements AutoCloseable {
                             + e.getClass().getSimpleName() + "\"}\n");
             return;
         }
-        boolean up = readiness ? current == State.RUNNING : !DEAD.contains(current);
+        State current = health.state();
+        boolean up = readiness
+                ? current == State.RUNNING && health.activeTasks() > 0
+                : !DEAD.contains(current) && !health.brokerDownTooLong();
         String name = current == null ? "NOT_CREATED" : current.name();
-        send(
-                ex,
-                up ? 200 : 503,
-                "application/json",
-                "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"state\":\"" + name + "\"}\n");
+        StringBuilder body = new StringBuilder()
+                .append("{\"status\":\"")
+                .append(up ? "UP" : "DOWN")
+                .append("\",\"state\":\"")
+                .append(name)
+                .append("\",\"activeTasks\":")
+                .append(health.activeTasks());
+        if (health.brokerProblem() != null) {
+            body.append(",\"kafka\":\"").append(json(health.brokerProblem())).append('"');
+        }
+        send(ex, up ? 200 : 503, "application/json", body.append("}\n").toString());
+    }
+
+    private static String json(String text) {
+        StringBuilder out = new StringBuilder();
+        for (char c : text.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private static boolean allowGet(HttpExchange ex) throws IOException {

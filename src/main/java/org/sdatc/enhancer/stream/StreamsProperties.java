@@ -22,6 +22,14 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class StreamsProperties {
     private static final String GLOBAL_PROCESSING_HANDLER = "processing.exception.handler.global.enabled";
 
+    /**
+     * How long a member that stops heartbeating (kill -9, lost node) keeps its tasks. Kafka's default
+     * (45 s) is how long output stops after a hard crash; heartbeats come from the consumer's own
+     * thread, so a long segment does not miss them, and 10 s still rides out a GC pause or a short
+     * network stall. The broker's {@code group.min.session.timeout.ms} (6 s) is the floor.
+     */
+    public static final int DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+
     private StreamsProperties() {}
 
     /**
@@ -42,6 +50,33 @@ public final class StreamsProperties {
             int maxRecordBytes,
             StreamSettings settings,
             SegmentEvents events,
+            Map<String, String> overrides) {
+        return of(
+                applicationId,
+                bootstrapServers,
+                stateDir,
+                worstSegment,
+                maxRecordBytes,
+                settings,
+                events,
+                null,
+                overrides);
+    }
+
+    /**
+     * As above, with static membership when {@code groupInstanceId} is not null: Streams gives each
+     * stream thread's consumer {@code groupInstanceId-<thread index>}, so a restarted instance with
+     * the same id takes its tasks back without a rebalance.
+     */
+    public static Properties of(
+            String applicationId,
+            String bootstrapServers,
+            String stateDir,
+            Duration worstSegment,
+            int maxRecordBytes,
+            StreamSettings settings,
+            SegmentEvents events,
+            String groupInstanceId,
             Map<String, String> overrides) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -82,6 +117,12 @@ public final class StreamsProperties {
         p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), String.valueOf(maxRecordBytes));
         // The record cache cannot hold many segments' state anyway; stores above bypass it.
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+
+        // Unprefixed, so that kafka.session.timeout.ms replaces it (a prefixed key would win over it).
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, DEFAULT_SESSION_TIMEOUT_MS);
+        if (groupInstanceId != null) {
+            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupInstanceId);
+        }
 
         p.putAll(overrides);
         return p;

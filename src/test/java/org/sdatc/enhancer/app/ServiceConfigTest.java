@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.sdatc.enhancer.engine.Tier;
 import org.sdatc.enhancer.engine.models.BuiltinModels;
 import org.sdatc.enhancer.engine.reference.TestModels;
+import org.sdatc.enhancer.stream.SegmentEvents;
+import org.sdatc.enhancer.stream.StreamsProperties;
 
 /** The model, tier and latency settings a user sets, and the errors a wrong one gets. */
 class ServiceConfigTest {
@@ -29,6 +32,47 @@ class ServiceConfigTest {
         assertNull(c.modelDir());
         assertEquals(3000, c.latencyBudgetMs());
         assertTrue(c.warmupSizes().isEmpty());
+    }
+
+    @Test
+    void staticMembershipIsOffByDefaultAndOnWithAGroupInstanceId() {
+        ServiceConfig dynamic = load(Map.of());
+        assertNull(dynamic.groupInstanceId(), "no id from the host name: two instances on one host would fence");
+        Properties props = streamsProperties(dynamic);
+        assertNull(props.get("group.instance.id"));
+        assertEquals(StreamsProperties.DEFAULT_SESSION_TIMEOUT_MS, props.get("session.timeout.ms"));
+
+        ServiceConfig fixed = ServiceConfig.load(
+                null,
+                Map.of("SDATC_GROUP_INSTANCE_ID", "sdatc-enhancer-0"),
+                Map.of("kafka.session.timeout.ms", "30000"));
+        assertEquals("sdatc-enhancer-0", fixed.groupInstanceId());
+        props = streamsProperties(fixed);
+        assertEquals("sdatc-enhancer-0", props.get("group.instance.id"));
+        assertEquals("30000", props.get("session.timeout.ms"), "kafka.session.timeout.ms replaces the default");
+    }
+
+    @Test
+    void aGroupInstanceIdAsAKafkaSettingOrWithOddCharactersIsAnErrorNamingTheSetting() {
+        String passThrough = failure(Map.of("kafka.group.instance.id", "a"));
+        assertTrue(passThrough.contains("sdatc.group.instance.id"), passThrough);
+        String odd = failure(Map.of("sdatc.group.instance.id", "pod 0"));
+        assertTrue(odd.contains("sdatc.group.instance.id") && odd.contains("pod 0"), odd);
+        assertTrue(failure(Map.of("sdatc.health.broker.grace.seconds", "0"))
+                .contains("sdatc.health.broker.grace.seconds"));
+    }
+
+    private static Properties streamsProperties(ServiceConfig c) {
+        return StreamsProperties.of(
+                c.applicationId(),
+                "localhost:9092",
+                "state",
+                c.worstSegment(),
+                c.maxRecordBytes(),
+                c.stream(),
+                SegmentEvents.NONE,
+                c.groupInstanceId(),
+                c.kafkaOverrides());
     }
 
     @Test

@@ -37,7 +37,14 @@ class OpsServerTest {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicReference<State> state = new AtomicReference<>();
     private final OpsServer server =
-            OpsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), registry, state::get);
+            OpsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), registry, this::health);
+    private volatile int activeTasks = 1;
+    private volatile String brokerProblem;
+    private volatile boolean brokerDownTooLong;
+
+    private HealthStatus health() {
+        return new HealthStatus(state.get(), activeTasks, brokerProblem, brokerDownTooLong);
+    }
 
     @AfterEach
     void stop() {
@@ -70,6 +77,32 @@ class OpsServerTest {
         boolean dead = current == State.ERROR || current == State.NOT_RUNNING;
         assertEquals(dead ? 503 : 200, live.statusCode(), live.body());
         assertTrue(live.body().contains(current.name()), live.body());
+    }
+
+    @Test
+    void aRunningInstanceWithoutActiveTasksIsNotReadyAndSaysSo() throws Exception {
+        state.set(State.RUNNING);
+        activeTasks = 0;
+        HttpResponse<String> ready = get(OpsServer.READY_PATH);
+        assertEquals(503, ready.statusCode(), ready.body());
+        assertTrue(ready.body().contains("\"activeTasks\":0"), ready.body());
+        assertEquals(200, get(OpsServer.LIVE_PATH).statusCode(), "no tasks is alive: it may get some");
+        activeTasks = 2;
+        ready = get(OpsServer.READY_PATH);
+        assertEquals(200, ready.statusCode(), ready.body());
+        assertTrue(ready.body().contains("\"activeTasks\":2"), ready.body());
+    }
+
+    @Test
+    void unreachableBrokersFailLivenessOnlyPastTheGraceAndTheBodyNamesTheCause() throws Exception {
+        brokerProblem = "connection refused by \"localhost:9\": no broker listens there";
+        HttpResponse<String> live = get(OpsServer.LIVE_PATH);
+        assertEquals(200, live.statusCode(), "within the grace: " + live.body());
+        assertTrue(live.body().contains("connection refused by \\\"localhost:9\\\""), live.body());
+        brokerDownTooLong = true;
+        live = get(OpsServer.LIVE_PATH);
+        assertEquals(503, live.statusCode(), live.body());
+        assertTrue(live.body().contains("no broker listens there"), live.body());
     }
 
     @Test
@@ -163,7 +196,7 @@ class OpsServerTest {
     void aTakenPortFailsWithAMessageNamingTheAddress() {
         InetSocketAddress taken = server.address();
         UncheckedIOException e =
-                assertThrows(UncheckedIOException.class, () -> OpsServer.start(taken, registry, state::get));
+                assertThrows(UncheckedIOException.class, () -> OpsServer.start(taken, registry, this::health));
         assertTrue(e.getMessage().contains(String.valueOf(taken.getPort())), e.getMessage());
     }
 }
