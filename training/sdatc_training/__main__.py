@@ -29,6 +29,13 @@ def main(argv=None):
     d.add_argument("--crf", type=crf_range, default=(15, 35))
     d.add_argument("--seed", type=int, default=0)
 
+    v = sub.add_parser("make-eval-clips", help="PNG pan/zoom clips of test stills, as ground truth for the Java eval")
+    v.add_argument("--images", action="append", required=True, help="folder of still test images (repeatable)")
+    v.add_argument("--out", required=True)
+    v.add_argument("--frames", type=int, default=10)
+    v.add_argument("--size", type=int, default=256, help="HR clip side (multiple of 16)")
+    v.add_argument("--seed", type=int, default=7)
+
     t = sub.add_parser("train-dcm", help="stage (a): DCM with a pixel loss")
     t.add_argument("--size", default="cpu")
     t.add_argument("--data", default=str(DEFAULT_WORK / "clips"))
@@ -115,6 +122,9 @@ def main(argv=None):
             p.error("make-data needs --images or --video-frames")
         make_clips(args.images, args.video_frames, args.out, args.clips_per_image, args.frames, args.size,
                    args.crf, args.seed)
+    elif args.command == "make-eval-clips":
+        from .data.eval_clips import make_eval_clips
+        make_eval_clips(args.images, args.out, args.frames, args.size, args.seed)
     elif args.command == "train-dcm":
         from .train_dcm import train
         train(args)

@@ -26,7 +26,7 @@ DCM_SIZES = {
     "small": DcmConfig(dim=60, depths=(4, 4), heads=4, window=8, mlp_ratio=2.0),
     # What two CPU cores train to a real gain in hours (see the DCM's note on block="conv").
     "cpu": DcmConfig(dim=48, depths=(4, 4), block="conv"),
-    "cpu-lite": DcmConfig(dim=24, depths=(2,), block="conv"),
+    "cpu-lite": DcmConfig(dim=16, depths=(2,), block="conv"),
     "paper": DcmConfig(dim=180, depths=(6,) * 6, heads=6, window=8, mlp_ratio=2.0,
                        upsampler="pixelshuffle", global_skip="none"),
 }

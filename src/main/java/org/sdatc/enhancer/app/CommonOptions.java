@@ -45,9 +45,16 @@ public final class CommonOptions {
     String model;
 
     @Option(
+            names = "--lite-model",
+            paramLabel = "NAME",
+            description =
+                    "Built-in lite model for tier lite: sdatc-dcm-lite (default, a smaller trained DCM) or" + " none.")
+    String liteModel;
+
+    @Option(
             names = "--tier",
             paramLabel = "TIER",
-            description = "Quality tier: auto (default: the model's best trained tier), full, dcm or bicubic.")
+            description = "Quality tier: auto (default: the best trained tier), full, dcm, lite or bicubic.")
     String tier;
 
     @Option(names = "--steps", paramLabel = "N", description = "Denoising steps, 1-50 (default 4).")
@@ -89,6 +96,7 @@ public final class CommonOptions {
         put(overrides, "sdatc.enhancer", enhancer);
         put(overrides, "sdatc.model.dir", modelDir);
         put(overrides, "sdatc.model.builtin", model);
+        put(overrides, "sdatc.model.lite", liteModel);
         put(overrides, "sdatc.engine.tier", tier);
         put(overrides, "sdatc.engine.steps", steps);
         put(overrides, "sdatc.engine.sampler", sampler);

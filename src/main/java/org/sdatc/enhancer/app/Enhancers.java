@@ -25,8 +25,18 @@ final class Enhancers {
                 : BuiltinModels.ensure(config.modelBuiltin(), config.engine().modelCache());
     }
 
+    /** The lite model's directory: sdatc.model.lite.dir, else the built-in sdatc.model.lite; null for none. */
+    static Path liteDir(ServiceConfig config) {
+        if (config.modelLiteDir() != null) {
+            return config.modelLiteDir();
+        }
+        return config.modelLite() == null
+                ? null
+                : BuiltinModels.ensure(config.modelLite(), config.engine().modelCache());
+    }
+
     private static TieredEnhancer tiers(ServiceConfig config) {
-        TieredEnhancer tiers = TieredEnhancer.open(modelDir(config), config.engine(), config.tier());
+        TieredEnhancer tiers = TieredEnhancer.open(modelDir(config), liteDir(config), config.engine(), config.tier());
         int modelWindow = tiers.manifest().windowLength();
         if (tiers.available().contains(Tier.FULL)
                 && modelWindow != config.stream().windowLength()) {

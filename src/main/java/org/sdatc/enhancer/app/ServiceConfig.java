@@ -43,6 +43,8 @@ public record ServiceConfig(
         EnhancerChoice enhancer,
         Path modelDir,
         String modelBuiltin,
+        Path modelLiteDir,
+        String modelLite,
         Tier tier,
         SdatcOptions engine,
         long latencyBudgetMs,
@@ -82,6 +84,9 @@ public record ServiceConfig(
         // The SDATC engine (sdatc.enhancer=sdatc); an empty model dir means the built-in model below.
         d.put("sdatc.model.dir", "");
         d.put("sdatc.model.builtin", BuiltinModels.DEFAULT);
+        // The lite model, whose DCM runs tier lite: a directory, else a built-in name, or none.
+        d.put("sdatc.model.lite.dir", "");
+        d.put("sdatc.model.lite", BuiltinModels.LITE);
         // auto: the model's best trained tier.
         d.put("sdatc.engine.tier", "auto");
         d.put("sdatc.model.cache", ReferenceModels.defaultCacheRoot().toString());
@@ -203,12 +208,19 @@ public record ServiceConfig(
             throw new ConfigException(
                     "sdatc.model.builtin must be one of " + BuiltinModels.names() + ", got '" + builtin + "'");
         }
+        String liteDir = values.getOrDefault("sdatc.model.lite.dir", "").trim();
+        String lite = reader.string("sdatc.model.lite");
+        if (!lite.equals("none") && !BuiltinModels.names().contains(lite)) {
+            throw new ConfigException("sdatc.model.lite must be none or one of " + BuiltinModels.names() + ", got '"
+                    + lite + "' (a directory goes in sdatc.model.lite.dir)");
+        }
         String tierTag = reader.string("sdatc.engine.tier").toLowerCase(Locale.ROOT);
         Tier tier;
         try {
             tier = tierTag.equals("auto") ? null : Tier.fromTag(tierTag);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("sdatc.engine.tier must be auto, full, dcm or bicubic, got '" + tierTag + "'");
+            throw new ConfigException(
+                    "sdatc.engine.tier must be auto or one of " + Tier.tags() + ", got '" + tierTag + "'");
         }
         return new ServiceConfig(
                 reader.string("sdatc.application.id"),
@@ -221,6 +233,8 @@ public record ServiceConfig(
                 choice,
                 modelDir.isEmpty() ? null : Path.of(modelDir),
                 builtin,
+                liteDir.isEmpty() ? null : Path.of(liteDir),
+                lite.equals("none") ? null : lite,
                 tier,
                 engineOptions(reader, maxRecord),
                 reader.longValue("sdatc.latency.budget.ms", 0, 3_600_000),

@@ -11,6 +11,8 @@ public enum Tier {
     FULL,
     /** The DCM's restored frames (Eq. 5) and the colour fix: no diffusion. */
     DCM,
+    /** The same with the lite model's smaller DCM (sdatc.model.lite): the fast trained tier. */
+    LITE,
     /** Bicubic x4: the baseline, always available. */
     BICUBIC;
 
@@ -19,12 +21,18 @@ public enum Tier {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** "full, dcm, lite, bicubic": for messages and help. */
+    public static String tags() {
+        return String.join(
+                ", ", java.util.Arrays.stream(values()).map(Tier::tag).toList());
+    }
+
     public static Tier fromTag(String tag) {
         for (Tier t : values()) {
             if (t.tag().equals(tag)) {
                 return t;
             }
         }
-        throw new IllegalArgumentException("unknown tier '" + tag + "': one of full, dcm, bicubic");
+        throw new IllegalArgumentException("unknown tier '" + tag + "': one of " + tags());
     }
 }

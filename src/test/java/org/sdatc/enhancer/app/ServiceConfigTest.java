@@ -30,6 +30,8 @@ class ServiceConfigTest {
         assertEquals(BuiltinModels.DEFAULT, c.modelBuiltin());
         assertNull(c.tier(), "auto");
         assertNull(c.modelDir());
+        assertEquals(BuiltinModels.LITE, c.modelLite(), "the fast tier's model");
+        assertNull(c.modelLiteDir());
         assertEquals(3000, c.latencyBudgetMs());
         assertTrue(c.warmupSizes().isEmpty());
     }
@@ -82,6 +84,17 @@ class ServiceConfigTest {
         assertEquals(2, c.warmupSizes().size());
         assertEquals(480, c.warmupSizes().get(1)[0]);
         assertEquals(270, c.warmupSizes().get(1)[1]);
+    }
+
+    @Test
+    void theLiteModelCanBeSwitchedOffOrTakenFromADirectory() {
+        assertNull(load(Map.of("sdatc.model.lite", "none")).modelLite());
+        ServiceConfig c = load(Map.of("sdatc.model.lite.dir", "/models/my-lite", "sdatc.engine.tier", "lite"));
+        assertEquals(java.nio.file.Path.of("/models/my-lite"), c.modelLiteDir());
+        assertEquals(java.nio.file.Path.of("/models/my-lite"), Enhancers.liteDir(c));
+        assertEquals(Tier.LITE, c.tier());
+        String lite = failure(Map.of("sdatc.model.lite", "/models/my-lite"));
+        assertTrue(lite.contains("sdatc.model.lite") && lite.contains("sdatc.model.lite.dir"), lite);
     }
 
     @Test

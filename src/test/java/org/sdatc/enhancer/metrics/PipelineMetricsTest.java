@@ -173,7 +173,10 @@ class PipelineMetricsTest {
         assertEquals(0, tierCount("full"), "a tier never used reads 0, not absent, so dashboards show it");
         assertEquals(1, tierCount("dcm"));
         assertEquals(2, tierCount("bicubic"));
-        assertEquals(3, registry.get(MeterNames.SEGMENTS_TIER).counters().size());
+        assertEquals(0, tierCount("lite"));
+        assertEquals(
+                Tier.values().length,
+                registry.get(MeterNames.SEGMENTS_TIER).counters().size());
     }
 
     @Test

@@ -18,8 +18,8 @@ import org.sdatc.enhancer.tensor.Image;
 import org.sdatc.enhancer.tensor.Tensor;
 
 /**
- * The {@code dcm} tier: the distortion control module alone (Eq. 5) on each emitted frame, then
- * the colour fix. No diffusion and no temporal state: a frame's output depends on that frame only,
+ * The {@code dcm} and {@code lite} tiers: the distortion control module alone (Eq. 5) on each
+ * emitted frame, then the colour fix ({@code lite} runs the lite model's smaller DCM). No diffusion and no temporal state: a frame's output depends on that frame only,
  * so the window's context frames are not run.
  */
 public final class DcmEnhancer implements Enhancer {
@@ -28,7 +28,10 @@ public final class DcmEnhancer implements Enhancer {
     private final EnhancerInfo info;
 
     /** Over sessions the caller owns and closes. {@code colorFix} may be null (none). */
-    public DcmEnhancer(OnnxSessions sessions, ColorCorrection colorFix) {
+    public DcmEnhancer(OnnxSessions sessions, ColorCorrection colorFix, Tier tier) {
+        if (tier != Tier.DCM && tier != Tier.LITE) {
+            throw new IllegalArgumentException("a DCM runs tier dcm or lite, not " + tier.tag());
+        }
         this.dcm = sessions.stage(ModelStage.DCM);
         this.colorFix = colorFix;
         var m = sessions.manifest();
@@ -37,7 +40,7 @@ public final class DcmEnhancer implements Enhancer {
                 m.scale(),
                 0,
                 sessions.provider().name().toLowerCase(java.util.Locale.ROOT),
-                Tier.DCM);
+                tier);
     }
 
     @Override

@@ -27,10 +27,13 @@ public final class BuiltinModels {
     /** The default model: the DCM trained on these machines (models/sdatc-dcm-cpu/MODEL_CARD.md). */
     public static final String DEFAULT = "sdatc-dcm-cpu";
 
+    /** The default lite model: a smaller trained DCM for tier lite (models/sdatc-dcm-lite/MODEL_CARD.md). */
+    public static final String LITE = "sdatc-dcm-lite";
+
     public static final String REFERENCE_TINY = "reference-tiny";
 
     /** Models shipped as files, in models/NAME/ of the repository and the jar. */
-    public static final List<String> SHIPPED = List.of(DEFAULT);
+    public static final List<String> SHIPPED = List.of(DEFAULT, LITE);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -25,9 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One model's quality tiers over one set of sessions: {@code full} when the model has diffusion
- * stages, {@code dcm} (its DCM alone), and {@code bicubic}. {@link #at(Tier)} gives the enhancer of
- * a tier, so a caller can choose per segment; {@link #enhance} runs the default tier.
+ * One model's quality tiers: {@code full} when the model has diffusion stages, {@code dcm} (its DCM
+ * alone), {@code lite} (the DCM of a second, smaller model, when one is given) and {@code bicubic}.
+ * {@link #at(Tier)} gives the enhancer of a tier, so a caller can choose per segment;
+ * {@link #enhance} runs the default tier.
  *
  * <p>The default is the requested tier, or with none requested the best <em>trained</em> tier
  * (manifest {@code trained_stages}): a tier whose stages are untrained is never a default, since
@@ -36,6 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class TieredEnhancer implements Enhancer {
     private static final Logger LOG = LoggerFactory.getLogger(TieredEnhancer.class);
     private final OnnxSessions sessions;
+    private final OnnxSessions lite;
     private final Map<Tier, Enhancer> tiers;
     private final Set<Tier> trained;
     private final Tier defaultTier;
@@ -43,11 +45,13 @@ public final class TieredEnhancer implements Enhancer {
 
     private TieredEnhancer(
             OnnxSessions sessions,
+            OnnxSessions lite,
             Map<Tier, Enhancer> tiers,
             Set<Tier> trained,
             Tier defaultTier,
             SdatcOptions options) {
         this.sessions = sessions;
+        this.lite = lite;
         this.options = options;
         this.tiers = Collections.unmodifiableMap(tiers);
         this.trained = Collections.unmodifiableSet(trained);
@@ -55,23 +59,37 @@ public final class TieredEnhancer implements Enhancer {
     }
 
     /**
-     * Loads {@code dir} and sets up every tier it supports.
+     * Loads {@code dir} (and {@code liteDir}) and sets up every tier they support.
      *
+     * @param liteDir the lite model, whose DCM runs tier {@code lite}; null for none. Ignored when it
+     *     is the same model as {@code dir} (same name and version): its DCM already runs {@code dcm}.
      * @param requested the default tier, or null for the best trained one
-     * @throws ModelContractException when the directory breaks the contract or lacks the stages of
-     *     the requested tier
+     * @throws ModelContractException when a directory breaks the contract or lacks the stages of the
+     *     requested tier
      */
-    public static TieredEnhancer open(Path dir, SdatcOptions options, Tier requested) {
+    public static TieredEnhancer open(Path dir, Path liteDir, SdatcOptions options, Tier requested) {
         OnnxSessions sessions = OnnxSessions.open(ModelDirectory.load(dir), options.execution());
+        OnnxSessions lite = null;
         try {
-            return over(sessions, options, requested);
+            if (liteDir != null) {
+                ModelDirectory liteModel = ModelDirectory.load(liteDir);
+                ModelManifest lm = liteModel.manifest();
+                ModelManifest m = sessions.manifest();
+                if (!(lm.name().equals(m.name()) && lm.version().equals(m.version()))) {
+                    lite = OnnxSessions.open(liteModel, options.execution());
+                }
+            }
+            return over(sessions, lite, options, requested);
         } catch (RuntimeException e) {
             sessions.close();
+            if (lite != null) {
+                lite.close();
+            }
             throw e;
         }
     }
 
-    private static TieredEnhancer over(OnnxSessions sessions, SdatcOptions options, Tier requested) {
+    private static TieredEnhancer over(OnnxSessions sessions, OnnxSessions lite, SdatcOptions options, Tier requested) {
         ModelManifest m = sessions.manifest();
         Map<Tier, Enhancer> tiers = new EnumMap<>(Tier.class);
         java.util.EnumSet<Tier> trained = java.util.EnumSet.of(Tier.BICUBIC);
@@ -81,19 +99,29 @@ public final class TieredEnhancer implements Enhancer {
                 trained.add(Tier.FULL);
             }
         }
-        tiers.put(Tier.DCM, new DcmEnhancer(sessions, options.colorFix().create()));
+        tiers.put(Tier.DCM, new DcmEnhancer(sessions, options.colorFix().create(), Tier.DCM));
         if (m.trained(ModelStage.DCM)) {
             trained.add(Tier.DCM);
+        }
+        if (lite != null) {
+            tiers.put(Tier.LITE, new DcmEnhancer(lite, options.colorFix().create(), Tier.LITE));
+            if (lite.manifest().trained(ModelStage.DCM)) {
+                trained.add(Tier.LITE);
+            }
         }
         tiers.put(Tier.BICUBIC, new BicubicEnhancer(m.scale()));
         Tier chosen;
         if (requested != null) {
             if (!tiers.containsKey(requested)) {
                 throw new ModelContractException(
-                        "model " + m.name() + " in " + sessions.model().dir()
-                                + " has no diffusion stages, so it cannot run tier " + requested.tag()
-                                + ": set sdatc.engine.tier to dcm or bicubic, or use a model with vae_encoder, unet and"
-                                + " vae_decoder stages");
+                        requested == Tier.LITE
+                                ? "tier lite needs a lite model: set sdatc.model.lite (a built-in model) or"
+                                        + " sdatc.model.lite.dir"
+                                : "model " + m.name() + " in "
+                                        + sessions.model().dir()
+                                        + " has no diffusion stages, so it cannot run tier " + requested.tag()
+                                        + ": set sdatc.engine.tier to dcm or bicubic, or use a model with vae_encoder, unet and"
+                                        + " vae_decoder stages");
             }
             if (!trained.contains(requested)) {
                 LOG.warn(
@@ -104,16 +132,23 @@ public final class TieredEnhancer implements Enhancer {
             }
             chosen = requested;
         } else {
-            chosen = trained.contains(Tier.FULL) ? Tier.FULL : trained.contains(Tier.DCM) ? Tier.DCM : Tier.BICUBIC;
+            chosen = java.util.Arrays.stream(Tier.values())
+                    .filter(t -> tiers.containsKey(t) && trained.contains(t))
+                    .findFirst()
+                    .orElseThrow();
         }
         LOG.info(
-                "model {} {}: tiers {}, trained {}, default {}",
+                "model {} {}{}: tiers {}, trained {}, default {}",
                 m.name(),
                 m.version(),
+                lite == null
+                        ? ""
+                        : " (lite: " + lite.manifest().name() + " "
+                                + lite.manifest().version() + ")",
                 tiers.keySet(),
                 trained,
                 chosen.tag());
-        return new TieredEnhancer(sessions, tiers, trained, chosen, options);
+        return new TieredEnhancer(sessions, lite, tiers, trained, chosen, options);
     }
 
     /** The enhancer of {@code tier}. */
@@ -127,8 +162,8 @@ public final class TieredEnhancer implements Enhancer {
 
     /**
      * The latency ladder from the default tier down ({@link TierPolicy#ladder}): {@code full} at the
-     * configured steps and at fewer, then {@code dcm}, then {@code bicubic}, trained tiers only below
-     * the default. The fewer-step enhancers share this one's sessions.
+     * configured steps and at fewer, then {@code dcm}, {@code lite}, {@code bicubic}, trained tiers
+     * only below the default. The fewer-step enhancers share this one's sessions.
      */
     public Ladder ladder() {
         Map<Rung, Enhancer> rungs = new LinkedHashMap<>();
@@ -176,5 +211,8 @@ public final class TieredEnhancer implements Enhancer {
     @Override
     public void close() {
         sessions.close();
+        if (lite != null) {
+            lite.close();
+        }
     }
 }

@@ -19,6 +19,7 @@ class TierPolicyTest {
     private static final Rung FULL2 = new Rung(Tier.FULL, 2);
     private static final Rung FULL1 = new Rung(Tier.FULL, 1);
     private static final Rung DCM = Rung.of(Tier.DCM);
+    private static final Rung LITE = Rung.of(Tier.LITE);
     private static final Rung BICUBIC = Rung.of(Tier.BICUBIC);
 
     /** ms per frame: a 25-frame segment at full@4 takes 5 s, at dcm 1 s, at bicubic 50 ms. */
@@ -28,12 +29,20 @@ class TierPolicyTest {
     private final TierPolicy policy = TierPolicy.of(List.of(FULL4, FULL2, FULL1, DCM, BICUBIC), 3000);
 
     @Test
-    void theLadderHalvesTheStepsThenDropsToDcmThenBicubic() {
+    void theLadderHalvesTheStepsThenDropsToDcmThenLiteThenBicubic() {
         assertEquals(
-                List.of(new Rung(Tier.FULL, 8), FULL4, FULL2, FULL1, DCM, BICUBIC),
+                List.of(new Rung(Tier.FULL, 8), FULL4, FULL2, FULL1, DCM, LITE, BICUBIC),
                 TierPolicy.ladder(ALL, t -> true, Tier.FULL, 8));
         assertEquals(
-                List.of(new Rung(Tier.FULL, 3), FULL1, DCM, BICUBIC), TierPolicy.ladder(ALL, t -> true, Tier.FULL, 3));
+                List.of(new Rung(Tier.FULL, 3), FULL1, DCM, LITE, BICUBIC),
+                TierPolicy.ladder(ALL, t -> true, Tier.FULL, 3));
+    }
+
+    @Test
+    void anUntrainedLiteModelIsLeftOffTheLadder() {
+        assertEquals(
+                List.of(DCM, BICUBIC),
+                TierPolicy.ladder(EnumSet.of(Tier.DCM, Tier.LITE, Tier.BICUBIC), t -> t != Tier.LITE, Tier.DCM, 4));
     }
 
     @Test

@@ -52,14 +52,16 @@ class ShippedModelsTest {
     }
 
     @Test
-    void theDefaultModelDeclaresItsDcmTrainedAndHasNoDiffusionStages() {
-        ModelDirectory dir = ModelDirectory.load(repoModel(BuiltinModels.DEFAULT));
-        assertAll(
-                () -> assertEquals(2, dir.manifest().contract()),
-                () -> assertTrue(dir.manifest().trained(ModelStage.DCM)),
-                () -> assertFalse(dir.manifest().hasDiffusion()),
-                () -> assertTrue(
-                        Files.isRegularFile(repoModel(BuiltinModels.DEFAULT).resolve("MODEL_CARD.md"))));
+    void theDefaultAndLiteModelsDeclareTheirDcmTrainedAndHaveNoDiffusionStages() {
+        for (String name : List.of(BuiltinModels.DEFAULT, BuiltinModels.LITE)) {
+            ModelDirectory dir = ModelDirectory.load(repoModel(name));
+            assertAll(
+                    name,
+                    () -> assertEquals(2, dir.manifest().contract()),
+                    () -> assertTrue(dir.manifest().trained(ModelStage.DCM)),
+                    () -> assertFalse(dir.manifest().hasDiffusion()),
+                    () -> assertTrue(Files.isRegularFile(repoModel(name).resolve("MODEL_CARD.md"))));
+        }
     }
 
     @Test

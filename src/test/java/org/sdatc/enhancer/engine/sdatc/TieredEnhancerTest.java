@@ -28,6 +28,7 @@ import org.sdatc.enhancer.tensor.Image;
 /** Which tiers a model offers, which one is the default, and what each tier returns. */
 class TieredEnhancerTest {
     private static final Path SHIPPED = Path.of("models", BuiltinModels.DEFAULT);
+    private static final Path LITE = Path.of("models", BuiltinModels.LITE);
     private static final SdatcOptions OPTIONS = SdatcOptions.defaults().withSteps(2);
 
     private static WindowInput window(List<Image> frames) {
@@ -36,7 +37,7 @@ class TieredEnhancerTest {
 
     @Test
     void theShippedModelDefaultsToItsTrainedDcmTierAndOffersNoUntrainedDiffusion() {
-        try (TieredEnhancer e = TieredEnhancer.open(SHIPPED, OPTIONS, null)) {
+        try (TieredEnhancer e = TieredEnhancer.open(SHIPPED, null, OPTIONS, null)) {
             assertAll(
                     () -> assertEquals(Tier.DCM, e.defaultTier()),
                     () -> assertEquals(Set.of(Tier.DCM, Tier.BICUBIC), e.available()),
@@ -52,7 +53,7 @@ class TieredEnhancerTest {
     @Test
     void theDcmTierReturnsEachEmittedFrameAtFourTimesItsSizeAndNotBicubic() {
         List<Image> frames = SyntheticClip.generate(40, 24, 5, 3);
-        try (TieredEnhancer e = TieredEnhancer.open(SHIPPED, OPTIONS, null)) {
+        try (TieredEnhancer e = TieredEnhancer.open(SHIPPED, null, OPTIONS, null)) {
             WindowOutput out = e.at(Tier.DCM).enhance(window(frames));
             assertEquals(3, out.frames().size());
             assertNull(out.carry(), "the dcm tier keeps no temporal state");
@@ -71,7 +72,7 @@ class TieredEnhancerTest {
     @Test
     void theBicubicTierOfAModelIsThePlainBaseline() {
         List<Image> frames = SyntheticClip.generate(32, 16, 5, 4);
-        try (TieredEnhancer e = TieredEnhancer.open(SHIPPED, OPTIONS, Tier.BICUBIC)) {
+        try (TieredEnhancer e = TieredEnhancer.open(SHIPPED, null, OPTIONS, Tier.BICUBIC)) {
             WindowOutput out = e.enhance(window(frames));
             assertEquals(Tier.BICUBIC, e.info().tier());
             assertEquals(0.0, meanAbsDifference(out.frames().get(0), Bicubic.upscale(frames.get(1), 4)));
@@ -80,7 +81,7 @@ class TieredEnhancerTest {
 
     @Test
     void theShippedModelsLatencyLadderIsDcmThenBicubic() {
-        try (TieredEnhancer e = TieredEnhancer.open(SHIPPED, OPTIONS, null)) {
+        try (TieredEnhancer e = TieredEnhancer.open(SHIPPED, null, OPTIONS, null)) {
             Ladder ladder = e.ladder();
             assertEquals(List.of(Rung.of(Tier.DCM), Rung.of(Tier.BICUBIC)), ladder.rungs());
             assertEquals(Tier.BICUBIC, ladder.at(Rung.of(Tier.BICUBIC)).info().tier());
@@ -88,9 +89,46 @@ class TieredEnhancerTest {
     }
 
     @Test
+    void withTheLiteModelTheLadderIsDcmThenLiteThenBicubicAndLiteRunsTheSmallerNetwork() {
+        List<Image> frames = SyntheticClip.generate(40, 24, 5, 3);
+        try (TieredEnhancer e = TieredEnhancer.open(SHIPPED, LITE, OPTIONS, null)) {
+            assertEquals(Tier.DCM, e.defaultTier(), "the bigger trained network stays the default");
+            assertTrue(e.trained(Tier.LITE));
+            assertEquals(
+                    List.of(Rung.of(Tier.DCM), Rung.of(Tier.LITE), Rung.of(Tier.BICUBIC)),
+                    e.ladder().rungs());
+            var lite = e.at(Tier.LITE);
+            assertEquals(Tier.LITE, lite.info().tier());
+            assertTrue(
+                    lite.info().model().startsWith("sdatc/sdatc-dcm-lite@"),
+                    lite.info().model());
+            Image dcm = e.at(Tier.DCM).enhance(window(frames)).frames().get(0);
+            Image fast = lite.enhance(window(frames)).frames().get(0);
+            Image bicubic = Bicubic.upscale(frames.get(1), 4);
+            assertEquals(160, fast.width());
+            assertTrue(meanAbsDifference(fast, bicubic) > 0.2, "the trained lite DCM changes the frames");
+            assertTrue(meanAbsDifference(fast, dcm) > 0.2, "lite is another network than dcm");
+        }
+    }
+
+    @Test
+    void theLiteModelAsTheMainModelIsItsOwnDcmTierNotASecondRung() {
+        try (TieredEnhancer e = TieredEnhancer.open(LITE, LITE, OPTIONS, null)) {
+            assertEquals(Set.of(Tier.DCM, Tier.BICUBIC), e.available());
+        }
+    }
+
+    @Test
+    void askingForTheLiteTierWithoutALiteModelNamesTheSetting() {
+        var ex = assertThrows(
+                ModelContractException.class, () -> TieredEnhancer.open(SHIPPED, null, OPTIONS, Tier.LITE));
+        assertTrue(ex.getMessage().contains("sdatc.model.lite"), ex.getMessage());
+    }
+
+    @Test
     void aFullTierLadderRunsFewerStepsBeforeItLeavesDiffusionAndSkipsTheUntrainedDcm() {
-        try (TieredEnhancer e =
-                TieredEnhancer.open(TestModels.tiny(), SdatcOptions.defaults().withSteps(4), Tier.FULL)) {
+        try (TieredEnhancer e = TieredEnhancer.open(
+                TestModels.tiny(), null, SdatcOptions.defaults().withSteps(4), Tier.FULL)) {
             Ladder ladder = e.ladder();
             assertEquals(
                     List.of(
@@ -105,19 +143,20 @@ class TieredEnhancerTest {
 
     @Test
     void askingForDiffusionFromADcmOnlyModelFailsAtStartNamingTheTier() {
-        var ex = assertThrows(ModelContractException.class, () -> TieredEnhancer.open(SHIPPED, OPTIONS, Tier.FULL));
+        var ex = assertThrows(
+                ModelContractException.class, () -> TieredEnhancer.open(SHIPPED, null, OPTIONS, Tier.FULL));
         assertTrue(ex.getMessage().contains("cannot run tier full"), ex.getMessage());
         assertTrue(ex.getMessage().contains("sdatc.engine.tier"), ex.getMessage());
     }
 
     @Test
     void anUntrainedModelIsNeverTheDefaultButItsFullTierRunsWhenAskedFor() {
-        try (TieredEnhancer auto = TieredEnhancer.open(TestModels.tiny(), OPTIONS, null)) {
+        try (TieredEnhancer auto = TieredEnhancer.open(TestModels.tiny(), null, OPTIONS, null)) {
             assertEquals(Tier.BICUBIC, auto.defaultTier(), "reference-tiny declares no trained stage");
             assertFalse(auto.trained(Tier.FULL));
             assertFalse(auto.trained(Tier.DCM));
         }
-        try (TieredEnhancer full = TieredEnhancer.open(TestModels.tiny(), OPTIONS, Tier.FULL)) {
+        try (TieredEnhancer full = TieredEnhancer.open(TestModels.tiny(), null, OPTIONS, Tier.FULL)) {
             assertEquals(Tier.FULL, full.info().tier());
             assertEquals(2, full.info().steps());
         }
