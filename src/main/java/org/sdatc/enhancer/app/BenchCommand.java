@@ -26,7 +26,10 @@ import org.sdatc.enhancer.engine.Tier;
 import org.sdatc.enhancer.engine.sdatc.TieredEnhancer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bench}: on one clip and in one run, FFmpeg's bicubic x4 + libx264 veryfast (the {@code
@@ -103,6 +106,15 @@ public final class BenchCommand implements Callable<Integer> {
             defaultValue = "PT30M",
             description = "Give up on one streaming run after this long (ISO-8601; default: ${DEFAULT-VALUE}).")
     Duration streamTimeout;
+
+    @Option(
+            names = "--process",
+            description = "Also time `enhance` as its own process (this JVM's java and class path, the same options),"
+                    + " once per tier and run: what a user timing the command sees, JVM start and model load included.")
+    boolean process;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write the results as JSON here.")
     Path out;
@@ -223,7 +235,9 @@ public final class BenchCommand implements Callable<Integer> {
         List<Run> ffmpegRuns = new ArrayList<>();
         Map<Method, List<Run>> ours = new LinkedHashMap<>();
         Map<Method, String> models = new LinkedHashMap<>();
+        Map<Method, List<Double>> processSeconds = new LinkedHashMap<>();
         methods.forEach(m -> ours.put(m, new ArrayList<>()));
+        methods.forEach(m -> processSeconds.put(m, new ArrayList<>()));
         for (int r = 1; r <= repeat; r++) {
             log.printf("run %d/%d: ffmpeg%n", r, repeat);
             FfmpegTool.Timed t = ffmpeg.reference(clip, reference);
@@ -233,6 +247,10 @@ public final class BenchCommand implements Callable<Integer> {
                 ServiceConfig config = common.load(Map.of(), m.forced());
                 ours.get(m).add(offline(config, clip, work.resolve(m.label() + ".mp4"), models, m));
                 log.println();
+                if (process) {
+                    log.printf("run %d/%d: %s as a process%n", r, repeat, m.label());
+                    processSeconds.get(m).add(enhanceProcess(m, clip, work.resolve("process-" + m.label() + ".mp4")));
+                }
             }
         }
         FfmpegTool.Probe referenceProbe = ffmpeg.probe(reference);
@@ -324,6 +342,24 @@ public final class BenchCommand implements Callable<Integer> {
             stages.forEach((k, v) -> st.put(k, round(v, 2)));
             runsJson(t.putArray("runs"), runs, n);
             probeJson(t.putObject("output"), probes.get(m));
+            String processNote = "";
+            if (process) {
+                double fpsProcess = frames / median(processSeconds.get(m));
+                ObjectNode pj = t.putObject("process");
+                pj.put("frames_per_second", round(fpsProcess, 3));
+                pj.put("ratio_to_ffmpeg", round(fpsProcess / ffmpegFps, 4));
+                ArrayNode pr = pj.putArray("seconds");
+                processSeconds.get(m).forEach(v -> pr.add(round(v, 3)));
+                processNote = String.format(
+                        Locale.ROOT,
+                        "%n%-18s %10.2f %8.3f %10s %9s  %s",
+                        m.label() + " (process)",
+                        fpsProcess,
+                        fpsProcess / ffmpegFps,
+                        "-",
+                        "-",
+                        "enhance as its own process: JVM start, model load");
+            }
             o.printf(
                     "%-18s %10.2f %8.3f %10.1f %9.2f  %s%n",
                     m.label(),
@@ -332,8 +368,9 @@ public final class BenchCommand implements Callable<Integer> {
                     cpu,
                     open,
                     stages.entrySet().stream()
-                            .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue()))
-                            .collect(Collectors.joining(", ")));
+                                    .map(e -> String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue()))
+                                    .collect(Collectors.joining(", "))
+                            + processNote);
             DemoCommand.Summary s = streams.get(m);
             if (s != null) {
                 ObjectNode sj = t.putObject("streaming");
@@ -427,6 +464,52 @@ public final class BenchCommand implements Callable<Integer> {
             return new Run(
                     (done - t0) / 1e9, (done - opened) / 1e9, r.frames(), (processCpuNanos() - cpu0) / 1e9, stages);
         }
+    }
+
+    /**
+     * {@code enhance} at this method's tier as a child process, with this JVM's java and class path
+     * and the configuration options this bench was given: wall seconds from start to exit.
+     */
+    private double enhanceProcess(Method m, Path clip, Path output) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.add("enhance");
+        Set<String> shared = new java.util.HashSet<>();
+        for (OptionSpec o : spec.mixins().get("common").options()) {
+            shared.add(o.longestName());
+        }
+        for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+            if (shared.contains(o.longestName()) && !o.longestName().equals("--tier")) {
+                for (String v : o.originalStringValues()) {
+                    command.add(o.longestName());
+                    command.add(v);
+                }
+            }
+        }
+        m.forced().forEach((k, v) -> {
+            command.add("--set");
+            command.add(k + "=" + v);
+        });
+        command.add("--segment-seconds");
+        command.add(Double.toString(segmentSeconds));
+        command.add(clip.toString());
+        command.add(output.toString());
+        long t = System.nanoTime();
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        int exit = p.waitFor();
+        double seconds = (System.nanoTime() - t) / 1e9;
+        if (exit != 0) {
+            throw new IllegalStateException(
+                    "enhance as a process exited with " + exit + ": " + String.join(" ", command));
+        }
+        return seconds;
     }
 
     private DemoCommand.Summary stream(Method m, Path clip, FfmpegTool.Probe probe, Path output) throws Exception {

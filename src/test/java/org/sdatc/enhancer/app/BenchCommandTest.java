@@ -109,7 +109,7 @@ class BenchCommandTest {
     }
 
     @Test
-    void streamingAddsLatencyPercentilesAndFramesPerSecondAgainstOffline() throws Exception {
+    void streamingAndProcessRunsAddLatencyPercentilesAndFramesPerSecond() throws Exception {
         Path json = dir.resolve("bench.json");
 
         Result r = run(
@@ -117,6 +117,7 @@ class BenchCommandTest {
                 "--tier",
                 "bicubic",
                 "--streaming",
+                "--process",
                 "--width",
                 "64",
                 "--height",
@@ -131,7 +132,9 @@ class BenchCommandTest {
                 json.toString());
 
         assertEquals(0, r.code(), r.out() + r.err());
-        JsonNode s = new ObjectMapper().readTree(json.toFile()).at("/methods/0/streaming");
+        JsonNode method = new ObjectMapper().readTree(json.toFile()).at("/methods/0");
+        assertTrue(method.at("/process/frames_per_second").asDouble() > 0, "enhance as a process: " + method);
+        JsonNode s = method.get("streaming");
         assertEquals(10, s.get("frames").asInt(), s.toString());
         assertEquals(0, s.get("dead_letters").asInt());
         assertTrue(s.get("frames_per_second").asDouble() > 0, s.toString());

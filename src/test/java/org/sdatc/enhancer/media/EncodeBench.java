@@ -108,7 +108,6 @@ public final class EncodeBench {
         Map<String, java.util.function.Supplier<FrameScaler>> flags = new LinkedHashMap<>();
         int b = org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
         int acc = org.bytedeco.ffmpeg.global.swscale.SWS_ACCURATE_RND;
-        int full = org.bytedeco.ffmpeg.global.swscale.SWS_FULL_CHR_H_INT;
         int inp = org.bytedeco.ffmpeg.global.swscale.SWS_FULL_CHR_H_INP;
         flags.put("before: bicubic+acc+fullint", FrameScaler::new);
         flags.put("bicubic+acc, reuse", () -> new FrameScaler(b | acc, true));
@@ -121,8 +120,7 @@ public final class EncodeBench {
         flags.put(
                 "fastbil+fullinp, reuse",
                 () -> new FrameScaler(org.bytedeco.ffmpeg.global.swscale.SWS_FAST_BILINEAR | inp, true));
-        flags.put(
-                "area+fullinp, reuse", () -> new FrameScaler(org.bytedeco.ffmpeg.global.swscale.SWS_AREA | inp, true));
+        flags.put("area+fullinp, reuse (now)", FrameScaler::forEncoding);
         flags.put("acc+fullinp, reuse", () -> new FrameScaler(b | acc | inp, true));
         Map<String, List<Double>> ms = new LinkedHashMap<>();
         for (int round = -1; round < rounds; round++) {
