@@ -54,7 +54,8 @@ public final class CommonOptions {
     @Option(
             names = "--tier",
             paramLabel = "TIER",
-            description = "Quality tier: auto (default: the best trained tier), full, dcm, lite or bicubic.")
+            description = "Quality tier: auto (default: the best trained tier), full, dcm, lite or bicubic;"
+                    + " bench takes a comma-separated list.")
     String tier;
 
     @Option(names = "--steps", paramLabel = "N", description = "Denoising steps, 1-50 (default 4).")
@@ -86,6 +87,11 @@ public final class CommonOptions {
 
     /** The configuration these options, the file and the environment describe. */
     ServiceConfig load(Map<String, String> extra) {
+        return load(extra, Map.of());
+    }
+
+    /** As {@link #load(Map)}, with {@code forced} settings winning over every option. */
+    ServiceConfig load(Map<String, String> extra, Map<String, String> forced) {
         if (configFile != null && !configFile.toFile().isFile()) {
             throw new UserError("config file " + configFile + " does not exist");
         }
@@ -105,6 +111,7 @@ public final class CommonOptions {
         put(overrides, "sdatc.engine.color.fix", colorFix);
         put(overrides, "sdatc.engine.provider", provider);
         overrides.putAll(settings);
+        overrides.putAll(forced);
         return ServiceConfig.load(configFile, System.getenv(), overrides);
     }
 

@@ -96,9 +96,36 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "PT10M", description = "Give up after this long (ISO-8601 duration).")
     Duration timeout;
 
+    /** Settings that win over every option and file ({@code bench} fixes each run's tier with them). */
+    Map<String, String> forced = Map.of();
+
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out;
+        Summary summary = execute(System.out);
+        return summary.deadLetters() == 0 ? 0 : 1;
+    }
+
+    /**
+     * What a demo run measured.
+     *
+     * @param latenciesMicros end-to-end latency of each enhanced segment, sorted
+     * @param processingNanos from the first segment's processing start (its publication minus its
+     *     stage times) to the last publication: the stream's working time, without broker start-up
+     *     and waiting for input
+     * @param stageNanos time per stage tag, summed over segments
+     */
+    record Summary(
+            int segments,
+            int deadLetters,
+            int frames,
+            double wallSeconds,
+            long processingNanos,
+            List<Long> latenciesMicros,
+            Map<String, Integer> tiers,
+            Map<String, Long> stageNanos) {}
+
+    /** Runs the demo, printing progress and the summary to {@code out}. */
+    Summary execute(PrintStream out) throws Exception {
         long started = System.nanoTime();
         if (output == null) {
             output = Path.of(System.getProperty("java.io.tmpdir"), "sdatc-demo-enhanced.mp4");
@@ -110,10 +137,12 @@ public final class DemoCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir, 32 << 20, Duration.ofSeconds(90))) {
             // The demo knows its input size: measure the tiers before the first segment arrives, so
             // no live segment waits for the warm-up.
-            ServiceConfig config = common.load(Map.of(
-                    "kafka.bootstrap.servers", kafka.bootstrapServers(),
-                    "sdatc.state.dir", stateDir.toString(),
-                    "sdatc.latency.warmup.sizes", width + "x" + height));
+            ServiceConfig config = common.load(
+                    Map.of(
+                            "kafka.bootstrap.servers", kafka.bootstrapServers(),
+                            "sdatc.state.dir", stateDir.toString(),
+                            "sdatc.latency.warmup.sizes", width + "x" + height),
+                    forced);
             SegmentEncoder.requireEncoder(config.stream().encoder());
             out.printf("broker %s up%n", kafka.bootstrapServers());
             try (ServiceRuntime runtime = ServiceRuntime.start(config, 1)) {
@@ -128,7 +157,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private int runDemo(ServiceConfig config, ServiceRuntime runtime, PrintStream out, long started) throws Exception {
+    private Summary runDemo(ServiceConfig config, ServiceRuntime runtime, PrintStream out, long started)
+            throws Exception {
         String streamId = "demo-" + ProcessHandle.current().pid();
         AtomicInteger sent = new AtomicInteger(-1);
         AtomicLong inputBytes = new AtomicLong();
@@ -164,6 +194,8 @@ public final class DemoCommand implements Callable<Integer> {
         int frames = 0;
         int received = 0;
         int deadLetters = 0;
+        long firstStartUs = Long.MAX_VALUE;
+        long lastPublishedUs = Long.MIN_VALUE;
         long deadline = System.nanoTime() + timeout.toNanos();
         if (sideBySide != null) {
             Files.createDirectories(sideBySide.toAbsolutePath().getParent());
@@ -212,6 +244,11 @@ public final class DemoCommand implements Callable<Integer> {
                     frames += segment.getFrameCount();
                     outputBytes += segment.getPayload().size();
                     segment.getStageTimingsList().forEach(t -> stageNanos.merge(t.getStage(), t.getNanos(), Long::sum));
+                    long segmentNanos = segment.getStageTimingsList().stream()
+                            .mapToLong(t -> t.getNanos())
+                            .sum();
+                    firstStartUs = Math.min(firstStartUs, segment.getPublishedTimestampUs() - segmentNanos / 1000);
+                    lastPublishedUs = Math.max(lastPublishedUs, segment.getPublishedTimestampUs());
                     out.printf(
                             "segment %d/%s: %d frames %dx%d, %s, %.1f MB, latency %d ms%s%n",
                             segment.getSequence() + 1,
@@ -262,7 +299,15 @@ public final class DemoCommand implements Callable<Integer> {
         if (sideBySide != null) {
             out.printf("  side by side:    %s (bicubic | enhanced)%n", sideBySide.toAbsolutePath());
         }
-        return deadLetters == 0 ? 0 : 1;
+        return new Summary(
+                received,
+                deadLetters,
+                frames,
+                wall,
+                received == 0 ? 0 : (lastPublishedUs - firstStartUs) * 1000,
+                List.copyOf(latenciesMicros),
+                Map.copyOf(tiers),
+                Collections.unmodifiableMap(stageNanos));
     }
 
     private record Record(String topic, byte[] value) {}

@@ -3,7 +3,7 @@ package org.sdatc.enhancer.app;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The one command line: {@code demo}, {@code run}, {@code enhance}, {@code produce}, {@code model}, {@code eval}. */
+/** The one command line: {@code demo}, {@code run}, {@code enhance}, {@code produce}, {@code model}, {@code eval}, {@code bench}. */
 @Command(
         name = "sdatc-enhancer",
         mixinStandardHelpOptions = true,
@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
             EnhanceCommand.class,
             ProduceCommand.class,
             ModelCommand.class,
-            EvalCommand.class
+            EvalCommand.class,
+            BenchCommand.class
         })
 public final class Main {
     private Main() {}

@@ -78,6 +78,9 @@ public record ServiceConfig(
         d.put("sdatc.encoder.codec", "libx264");
         d.put("sdatc.encoder.preset", "veryfast");
         d.put("sdatc.encoder.crf", "18");
+        // 0: x264's own thread count (frame threads, 1.5 x cores); extra x264 options, key=value:key=value.
+        d.put("sdatc.encoder.threads", "0");
+        d.put("sdatc.encoder.x264.params", "");
         d.put("sdatc.metrics.bind", "0.0.0.0");
         d.put("sdatc.metrics.port", "9404");
         d.put("sdatc.enhancer", "sdatc");
@@ -183,7 +186,9 @@ public record ServiceConfig(
                 new EncoderSettings(
                         reader.string("sdatc.encoder.codec"),
                         reader.string("sdatc.encoder.preset"),
-                        reader.integer("sdatc.encoder.crf", 0, 51)),
+                        reader.integer("sdatc.encoder.crf", 0, 51),
+                        reader.integer("sdatc.encoder.threads", 0, 128),
+                        x264Params(values.getOrDefault("sdatc.encoder.x264.params", ""))),
                 reader.choice("sdatc.input.interlaced", InterlacedInput.class),
                 maxRecord,
                 reader.longValue("sdatc.sequence.max.jump", 1, Long.MAX_VALUE));
@@ -264,6 +269,25 @@ public record ServiceConfig(
                     + " or '-', got '" + id + "'");
         }
         return id;
+    }
+
+    /**
+     * Extra x264 options, {@code key=value} pairs joined by {@code :}; the options each segment needs
+     * (one closed GOP without B-frames or scene cuts) are appended after them by the encoder and win.
+     */
+    static String x264Params(String text) {
+        String t = text.trim();
+        if (t.isEmpty()) {
+            return "";
+        }
+        for (String kv : t.split(":")) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0 || eq == kv.length() - 1 || kv.contains(",") && kv.indexOf(',') < eq) {
+                throw new ConfigException("sdatc.encoder.x264.params must be x264 options as key=value pairs joined by"
+                        + " ':', e.g. sliced-threads=1:rc-lookahead=5; got '" + kv + "' in '" + t + "'");
+            }
+        }
+        return t;
     }
 
     /** "256x144,480x270" -> [[256, 144], [480, 270]]; each side even and positive. */

@@ -194,8 +194,10 @@ public final class SegmentCutter {
                 throw new NoSuchElementException("the input has no more frames");
             }
             long firstPts = ptsOf(index, frameRate);
-            try (TsSegmentWriter writer =
-                    new TsSegmentWriter(width, height, Rational.MPEGTS_TIME_BASE, frameRate, perSegment, settings)) {
+            // The accurate RGB to YUV conversion, not the output encoder's fast one: eval's low-resolution
+            // streams are the protocol's input and must not move with the service's delivery settings.
+            try (TsSegmentWriter writer = new TsSegmentWriter(
+                    width, height, Rational.MPEGTS_TIME_BASE, frameRate, perSegment, settings, new FrameScaler())) {
                 while (writer.frameCount() < perSegment && hasNext()) {
                     writer.write(pending, ptsOf(index++, frameRate));
                     pending = null;

@@ -2,6 +2,9 @@ package org.sdatc.enhancer.media;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_H264;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_encoder_by_name;
+import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_WARNING;
+import static org.bytedeco.ffmpeg.global.avutil.av_log_get_level;
+import static org.bytedeco.ffmpeg.global.avutil.av_log_set_level;
 
 import java.util.List;
 import java.util.Objects;
@@ -22,6 +25,23 @@ public final class SegmentEncoder {
      */
     public static void requireEncoder(EncoderSettings s) {
         findEncoder(s);
+        // Open it once on a tiny frame, so a preset it rejects fails here, not on a segment. x264 skips
+        // an option it cannot parse with a warning: let warnings through for this one open, so that a
+        // typo in sdatc.encoder.x264.params shows at start-up.
+        int level = av_log_get_level();
+        av_log_set_level(Math.max(level, AV_LOG_WARNING));
+        try (TsSegmentWriter probe =
+                new TsSegmentWriter(64, 64, Rational.MPEGTS_TIME_BASE, new Rational(25, 1), 1, s)) {
+            probe.frameCount();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(
+                    "encoder " + s.codecName() + " rejects preset '" + s.preset() + "', crf " + s.crf() + ", threads "
+                            + s.threads() + (s.x264Params().isEmpty() ? "" : ", x264 params '" + s.x264Params() + "'")
+                            + " (sdatc.encoder.*): " + e.getMessage(),
+                    e);
+        } finally {
+            av_log_set_level(level);
+        }
     }
 
     static AVCodec findEncoder(EncoderSettings s) {

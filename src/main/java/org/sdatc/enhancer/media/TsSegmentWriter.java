@@ -24,6 +24,7 @@ import static org.bytedeco.ffmpeg.global.avutil.AVCOL_SPC_BT709;
 import static org.bytedeco.ffmpeg.global.avutil.AVCOL_TRC_BT709;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PICTURE_TYPE_I;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PICTURE_TYPE_NONE;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
@@ -66,7 +67,7 @@ public final class TsSegmentWriter implements AutoCloseable {
     private final AVStream stream;
     private final AVFrame yuv = av_frame_alloc();
     private final AVPacket packet = av_packet_alloc();
-    private final FrameScaler scaler = new FrameScaler();
+    private final FrameScaler scaler;
     private final int width;
     private final int height;
     private final long frameDuration;
@@ -76,6 +77,19 @@ public final class TsSegmentWriter implements AutoCloseable {
 
     public TsSegmentWriter(
             int width, int height, Rational timeBase, Rational frameRate, int gopFrames, EncoderSettings s) {
+        this(width, height, timeBase, frameRate, gopFrames, s, FrameScaler.forEncoding());
+    }
+
+    /** With the RGB to YUV converter given (EncodeBench compares converters); takes ownership of it. */
+    TsSegmentWriter(
+            int width,
+            int height,
+            Rational timeBase,
+            Rational frameRate,
+            int gopFrames,
+            EncoderSettings s,
+            FrameScaler scaler) {
+        this.scaler = scaler;
         if (width % 2 != 0 || height % 2 != 0) {
             throw new IllegalArgumentException(
                     "H.264 4:2:0 needs even frame sizes, got " + width + "x" + height + "; crop or scale by one pixel");
@@ -103,10 +117,11 @@ public final class TsSegmentWriter implements AutoCloseable {
                 check(av_opt_set(encoder.priv_data(), "crf", Integer.toString(s.crf()), 0), "set crf");
                 // No scene-cut keyframes inside a segment, no open GOPs, no B-frames (see class comment);
                 // log=1 keeps x264's warnings but not its per-segment statistics.
-                check(
-                        av_opt_set(encoder.priv_data(), "x264-params", "scenecut=0:open-gop=0:bframes=0:log=1", 0),
-                        "set x264-params");
+                String own = "scenecut=0:open-gop=0:bframes=0:log=1";
+                String params = s.x264Params().isBlank() ? own : s.x264Params() + ":" + own;
+                check(av_opt_set(encoder.priv_data(), "x264-params", params, 0), "set x264-params " + params);
             }
+            encoder.thread_count(s.threads());
             check(avcodec_open2(encoder, codec, (AVDictionary) null), "open encoder " + s.codecName());
 
             AVFormatContext m = new AVFormatContext(null);
@@ -144,9 +159,8 @@ public final class TsSegmentWriter implements AutoCloseable {
         }
         scaler.toYuv420(image, yuv);
         yuv.pts(pts).duration(frameDuration);
-        if (frames == 0) {
-            yuv.pict_type(AV_PICTURE_TYPE_I);
-        }
+        // The frame is reused: only the first one is forced to be a keyframe.
+        yuv.pict_type(frames == 0 ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE);
         check(avcodec_send_frame(encoder, yuv), "encode frame " + frames);
         drain();
         frames++;

@@ -108,6 +108,17 @@ class ServiceConfigTest {
     }
 
     @Test
+    void encoderThreadsAndX264OptionsAreReadAndAMalformedOptionListNamesTheKey() {
+        ServiceConfig c = load(Map.of("sdatc.encoder.threads", "2", "sdatc.encoder.x264.params", "sliced-threads=1"));
+        assertEquals(2, c.stream().encoder().threads());
+        assertEquals("sliced-threads=1", c.stream().encoder().x264Params());
+        assertEquals(0, load(Map.of()).stream().encoder().threads(), "x264's own thread count by default");
+        String msg = failure(Map.of("sdatc.encoder.x264.params", "sliced-threads"));
+        assertTrue(msg.contains("sdatc.encoder.x264.params") && msg.contains("sliced-threads"), msg);
+        assertTrue(failure(Map.of("sdatc.encoder.threads", "-1")).contains("sdatc.encoder.threads"));
+    }
+
+    @Test
     void aFullTierModelMustMatchTheWindowLengthItsStamWasTrainedOn() {
         ServiceConfig c = load(Map.of(
                 "sdatc.model.dir", TestModels.tiny().toString(),

@@ -83,4 +83,13 @@ class SegmentDecoderFormatsTest {
         assertTrue(e.getMessage().contains("libx264-missing") && e.getMessage().contains("-gpl"), e.getMessage());
         SegmentEncoder.requireEncoder(EncoderSettings.defaults());
     }
+
+    @Test
+    void aPresetTheEncoderRejectsIsReportedAtStartUpNamingIt() {
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> SegmentEncoder.requireEncoder(new EncoderSettings("libx264", "warpspeed", 18)));
+        assertTrue(e.getMessage().contains("warpspeed") && e.getMessage().contains("sdatc.encoder"), e.getMessage());
+        SegmentEncoder.requireEncoder(new EncoderSettings("libx264", "veryfast", 18, 2, "sliced-threads=1"));
+    }
 }
