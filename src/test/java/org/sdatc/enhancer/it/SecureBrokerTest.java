@@ -184,6 +184,17 @@ class SecureBrokerTest {
         assertTrue(ms < 5000, "reported after " + ms + " ms");
     }
 
+    @Test
+    void plaintextAgainstTheTlsListenerIsReportedAsATlsListenerNamingTheProtocolSetting() throws Exception {
+        long start = System.nanoTime();
+        String problem = new BrokerCheck(kafka.bootstrapServers(), Map.of()).problem();
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        System.out.printf("PLAINTEXT against SASL_SSL: the start-up check answered in %d ms: %s%n", ms, problem);
+        assertTrue(problem.contains("answer no Kafka request within 5 s"), problem);
+        assertTrue(problem.contains("the listener speaks TLS: set kafka.security.protocol=SSL (or SASL_SSL)"), problem);
+        assertTrue(ms < 10_000, "reported after " + ms + " ms");
+    }
+
     private static EnhancedSegment parse(byte[] value) {
         try {
             return EnhancedSegment.parseFrom(value);
