@@ -419,6 +419,11 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         if (segment.getPayload().isEmpty()) {
             return "payload is empty";
         }
+        if (segment.getFrameCount() < 0) {
+            // Not "undeclared" (0): a negative count would skip the header's pixel budget and the
+            // frame count check (found by SegmentInputFuzzer).
+            return "frame_count " + segment.getFrameCount() + " is negative (0 = not declared)";
+        }
         if (segment.getFrameCount() > limits.maxFrames()) {
             return "declares " + segment.getFrameCount() + " frames, above the limit of " + limits.maxFrames();
         }

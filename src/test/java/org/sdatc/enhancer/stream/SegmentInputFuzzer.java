@@ -30,7 +30,8 @@ import org.sdatc.enhancer.stream.serde.Serdes;
  * <p>The processor turns exactly two kinds of failure into dead letters: {@link
  * MalformedRecordException} (the deserialisation handler) and {@link MediaException}; an invalid
  * segment is a dead letter too. Any other exception would fail the stream thread on every restart
- * (a poison pill), so here it is a finding.
+ * (a poison pill), so here it is a finding; so is a segment that decodes to another frame count
+ * than it declares.
  *
  * <p>Run (bounded; see docs/operations.md, "Fuzzing"): {@code java -cp ... SegmentInputFuzzer
  * [payload] [SECONDS] [jazzer/libFuzzer options]}; {@code payload} fuzzes the MPEG-TS payload of an
@@ -40,26 +41,33 @@ import org.sdatc.enhancer.stream.serde.Serdes;
  */
 public final class SegmentInputFuzzer {
     /** Small enough that any input decodes in milliseconds; the checks are the same at any size. */
-    static final DecodeLimits LIMITS = new DecodeLimits(64, 64, 8, 64 * 1024, 64L * 64 * 8);
+    static final int MAX_SIDE = 64;
+
+    static final int MAX_FRAMES = 8;
 
     static final String SEEDS = "src/test/resources/fuzz/video-segment";
     static final String REGRESSIONS = "src/test/resources/fuzz/video-segment-regressions";
     static final String PAYLOAD_SEEDS = "src/test/resources/fuzz/ts-payload";
 
-    private static final Deserializer<VideoSegment> DESERIALIZER =
-            Serdes.videoSegment().deserializer();
-    private static final SegmentDecoder DECODER = new SegmentDecoder(false, InterlacedInput.DEINTERLACE);
+    /**
+     * Created on first use, not when {@code main} starts: classes loaded before Jazzer's agent is
+     * attached would run uninstrumented, without coverage feedback.
+     */
+    private static final class Target {
+        static final Deserializer<VideoSegment> DESERIALIZER =
+                Serdes.videoSegment().deserializer();
+        static final SegmentDecoder DECODER = new SegmentDecoder(false, InterlacedInput.DEINTERLACE);
+    }
 
     private SegmentInputFuzzer() {}
 
     /** {@code record} (default): the bytes are a record's value; {@code payload}: an MPEG-TS payload. */
     static final String TARGET_PROPERTY = "sdatc.fuzz.target";
 
-    private static final boolean PAYLOAD = "payload".equals(System.getProperty(TARGET_PROPERTY));
-
     /** Jazzer's entry point. */
     public static void fuzzerTestOneInput(byte[] data) {
-        outcome(PAYLOAD ? asTsSegment(data) : data);
+        // Read per input: main sets it after this class is initialised.
+        outcome("payload".equals(System.getProperty(TARGET_PROPERTY)) ? asTsSegment(data) : data);
     }
 
     /**
@@ -93,22 +101,29 @@ public final class SegmentInputFuzzer {
     static String outcome(byte[] value) {
         VideoSegment segment;
         try {
-            segment = DESERIALIZER.deserialize("sdatc-in", value);
+            segment = Target.DESERIALIZER.deserialize("sdatc-in", value);
         } catch (MalformedRecordException e) {
             return "MALFORMED";
         }
-        if (SegmentProcessor.validate(segment.getStreamId(), segment, LIMITS) != null) {
+        DecodeLimits limits =
+                new DecodeLimits(MAX_SIDE, MAX_SIDE, MAX_FRAMES, 64 * 1024, (long) MAX_SIDE * MAX_SIDE * MAX_FRAMES);
+        if (SegmentProcessor.validate(segment.getStreamId(), segment, limits) != null) {
             return "INVALID_SEGMENT";
         }
-        try (SegmentFrames frames = DECODER.open(
+        try (SegmentFrames frames = Target.DECODER.open(
                 segment.getPayload().toByteArray(),
                 SegmentProcessor.containerOf(segment.getContainer()),
                 SegmentProcessor.codecOf(segment.getCodec()),
-                LIMITS,
+                limits,
                 segment.getFrameCount())) {
             int n = 0;
             while (frames.next() != null) {
                 n++;
+            }
+            // A segment that decodes must be what it declares: the count is 0 (not declared) or exact.
+            if (segment.getFrameCount() < 0 || (segment.getFrameCount() > 0 && segment.getFrameCount() != n)) {
+                throw new IllegalStateException("segment declares frame_count " + segment.getFrameCount()
+                        + " but was accepted and decoded to " + n + " frames");
             }
             return "DECODED " + n;
         } catch (MediaException e) {
@@ -119,6 +134,20 @@ public final class SegmentInputFuzzer {
     public static void main(String[] args) throws Throwable {
         if (args.length == 2 && args[0].equals("seeds")) {
             writeSeeds(Path.of(args[1]));
+            return;
+        }
+        if (args.length >= 2 && (args[0].equals("replay") || args[0].equals("replay-payload"))) {
+            // Triage: what each input (a crash-* file, a corpus entry) comes to, without Jazzer.
+            for (int i = 1; i < args.length; i++) {
+                byte[] bytes = Files.readAllBytes(Path.of(args[i]));
+                String outcome;
+                try {
+                    outcome = outcome(args[0].equals("replay") ? bytes : asTsSegment(bytes));
+                } catch (RuntimeException e) {
+                    outcome = "FINDING " + e;
+                }
+                System.out.println(args[i] + ": " + outcome);
+            }
             return;
         }
         boolean payload = args.length > 0 && args[0].equals("payload");

@@ -51,6 +51,13 @@ class SegmentInputFuzzerTest {
         }
     }
 
+    @Test
+    void aDecodableSegmentDeclaringANegativeFrameCountIsInvalid() throws IOException {
+        // Found by the fuzzer (frame_count -1610612737 on the seed): it was taken as "not declared".
+        byte[] found = Files.readAllBytes(Path.of(SegmentInputFuzzer.REGRESSIONS, "negative-frame-count-d985baf3.bin"));
+        assertEquals("INVALID_SEGMENT", SegmentInputFuzzer.outcome(found));
+    }
+
     private static List<Path> files(String dir) throws IOException {
         Path d = Path.of(dir);
         if (!Files.isDirectory(d)) {
