@@ -24,6 +24,7 @@ import org.sdatc.enhancer.engine.budget.Rung;
 import org.sdatc.enhancer.engine.budget.RungCosts;
 import org.sdatc.enhancer.engine.budget.TierPolicy;
 import org.sdatc.enhancer.media.ContainerFormat;
+import org.sdatc.enhancer.media.DecodeLimits;
 import org.sdatc.enhancer.media.DecodedFrame;
 import org.sdatc.enhancer.media.EncodingSink;
 import org.sdatc.enhancer.media.MediaException;
@@ -121,7 +122,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         }
         events.received(segment.getFrameCount());
         String streamId = segment.getStreamId();
-        String invalid = validate(record.key(), segment);
+        String invalid = validate(record.key(), segment, settings.limits());
         if (invalid != null) {
             deadLetter(record, DeadLetterReason.INVALID_SEGMENT, invalid);
             return;
@@ -388,7 +389,12 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         }
     }
 
-    private String validate(String key, VideoSegment segment) {
+    /**
+     * Why a deserialised segment cannot be enhanced whatever its payload holds, or null. Static and
+     * package-visible for the fuzz target ({@code SegmentInputFuzzer}), which runs these checks and
+     * the decoder's on arbitrary bytes.
+     */
+    static String validate(String key, VideoSegment segment, DecodeLimits limits) {
         if (segment.getStreamId().isEmpty()) {
             return "stream_id is empty";
         }
@@ -413,9 +419,13 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         if (segment.getPayload().isEmpty()) {
             return "payload is empty";
         }
-        if (segment.getFrameCount() > settings.limits().maxFrames()) {
-            return "declares " + segment.getFrameCount() + " frames, above the limit of "
-                    + settings.limits().maxFrames();
+        if (segment.getFrameCount() < 0) {
+            // Not "undeclared" (0): a negative count would skip the header's pixel budget and the
+            // frame count check (found by SegmentInputFuzzer).
+            return "frame_count " + segment.getFrameCount() + " is negative (0 = not declared)";
+        }
+        if (segment.getFrameCount() > limits.maxFrames()) {
+            return "declares " + segment.getFrameCount() + " frames, above the limit of " + limits.maxFrames();
         }
         return null;
     }
@@ -712,7 +722,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         context.forward(out.withValue((MessageLite) value), TO_DEAD_LETTERS);
     }
 
-    private static ContainerFormat containerOf(Container container) {
+    static ContainerFormat containerOf(Container container) {
         return switch (container) {
             case CONTAINER_MPEGTS -> ContainerFormat.MPEGTS;
             case CONTAINER_FMP4 -> ContainerFormat.FMP4;
@@ -724,7 +734,7 @@ public final class SegmentProcessor implements Processor<String, VideoSegment, S
         };
     }
 
-    private static VideoCodec codecOf(Codec codec) {
+    static VideoCodec codecOf(Codec codec) {
         return switch (codec) {
             case CODEC_H264 -> VideoCodec.H264;
             case CODEC_HEVC -> VideoCodec.HEVC;

@@ -32,6 +32,13 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Starts {@code run --enhancer bicubic} with {@code settings} (KEY=VALUE), logging to {@code log}. */
     static ServiceProcess start(String bootstrapServers, Path tmp, Path log, List<String> settings) throws IOException {
+        return start(bootstrapServers, tmp, log, settings, java.util.Map.of());
+    }
+
+    /** As {@link #start(String, Path, Path, List)}, with {@code env} added to its environment (secrets). */
+    static ServiceProcess start(
+            String bootstrapServers, Path tmp, Path log, List<String> settings, java.util.Map<String, String> env)
+            throws IOException {
         Files.createDirectories(tmp);
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(
@@ -53,11 +60,22 @@ final class ServiceProcess implements AutoCloseable {
             command.add("--set");
             command.add(setting);
         }
-        Process p = new ProcessBuilder(command)
-                .redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        Process p = builder.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
         return new ServiceProcess(p, log, port);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGTERM and wait; the exit status, or -1 if it did not stop within {@code timeout}. */
+    int stop(Duration timeout) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
     /** The readiness answer (status code and JSON body), or null while the endpoint is not up. */

@@ -361,6 +361,22 @@ class SegmentProcessorTest {
     }
 
     @Test
+    void aNegativeFrameCountIsDeadLetteredInsteadOfBeingTakenAsUndeclared() {
+        input.pipeInput(
+                "cam",
+                TestSegments.proto("cam", 0, segments.get(0)).toBuilder()
+                        .setFrameCount(-FRAMES_PER_SEGMENT)
+                        .build());
+
+        DeadLetter letter = deadLetterTopic.readValue();
+        assertEquals("INVALID_SEGMENT", letter.getReason());
+        assertTrue(
+                letter.getMessage().contains("frame_count -" + FRAMES_PER_SEGMENT + " is negative"),
+                letter.getMessage());
+        assertNextValidSegmentIsProcessed(1);
+    }
+
+    @Test
     void aRecordKeyedByAnotherStreamIsDeadLettered() {
         input.pipeInput("other", TestSegments.proto("cam", 0, segments.get(0)));
 

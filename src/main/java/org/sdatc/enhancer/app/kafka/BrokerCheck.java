@@ -209,7 +209,13 @@ public final class BrokerCheck {
                 .toList()
                 .toString();
         if (cause instanceof SslAuthenticationException) {
+            // Kafka says only "SSL handshake failed"; the JDK's reason is at the end of the chain.
+            String root = rootMessage(cause);
+            String untrusted = root.contains("PKIX") || root.contains("certification path")
+                    ? ": the broker's certificate is not trusted"
+                    : "";
             return "TLS handshake with " + where + " failed: " + cause.getMessage()
+                    + (root.equals(cause.getMessage()) ? "" : " (" + root + ")") + untrusted
                     + "; check kafka.ssl.truststore.* (the broker's certificate) and kafka.ssl.keystore.*";
         }
         if (cause instanceof AuthenticationException) {
@@ -232,6 +238,14 @@ public final class BrokerCheck {
                     + " s; " + hint;
         }
         return "Kafka request to " + where + " failed: " + cause;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage());
     }
 
     private static boolean speaksTls(List<InetSocketAddress> reachable) {
