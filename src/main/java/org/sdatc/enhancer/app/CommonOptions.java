@@ -40,8 +40,8 @@ public final class CommonOptions {
     @Option(
             names = "--model",
             paramLabel = "NAME",
-            description = "Built-in model: sdatc-dcm-cpu (default, trained DCM) or reference-tiny (untrained,"
-                    + " bicubic-exact wiring model).")
+            description = "Built-in model: sdatc-dcm-cpu (default, trained DCM), sdatc-dcm-lite (small trained"
+                    + " DCM) or reference-tiny (untrained, bicubic-exact wiring model).")
     String model;
 
     @Option(
