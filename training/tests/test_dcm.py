@@ -83,10 +83,11 @@ class BicubicSkipTest(unittest.TestCase):
             with self.subTest(block=cfg.block, upsampler=cfg.upsampler), torch.no_grad():
                 self.assertLess((DCM(cfg).eval()(lq) - want).abs().max().item(), 1e-5)
 
-    def test_the_exported_conv_dcm_has_no_resize(self):
+    def test_the_exported_conv_dcm_has_no_resize_and_no_pad_shape_subgraph(self):
         model = DCM(dcm_config("cpu-lite")).eval()
         quiet_export_warnings()
         graph = export_to_memory(model, {"lq": torch.rand(1, 3, 16, 16)}, ["restored"], {"lq": {2: "h", 3: "w"}})
         ops = {n.op_type for n in graph.graph.node}
         self.assertNotIn("Resize", ops)
+        self.assertNotIn("ConstantOfShape", ops, "F.pad's shape subgraph, which model info cannot size")
         self.assertIn("DepthToSpace", ops)

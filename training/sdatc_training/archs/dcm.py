@@ -118,7 +118,13 @@ class BicubicUp4(nn.Module):
         self.register_buffer("weight", phase.repeat(3, 1, 1, 1), persistent=False)
 
     def forward(self, x):
-        return F.conv2d(F.pad(x, (2, 2, 2, 2), mode="replicate"), self.weight, groups=3)
+        # Replicate padding by concatenating edge slices: F.pad(mode="replicate") exports (torch 1.13)
+        # a shape subgraph of ConstantOfShape/Slice/Cast for its pads that `model info` cannot size.
+        left, right = x[:, :, :, :1], x[:, :, :, -1:]
+        x = torch.cat([left, left, x, right, right], dim=3)
+        top, bottom = x[:, :, :1], x[:, :, -1:]
+        x = torch.cat([top, top, x, bottom, bottom], dim=2)
+        return F.conv2d(x, self.weight, groups=3)
 
 
 class DCM(nn.Module):

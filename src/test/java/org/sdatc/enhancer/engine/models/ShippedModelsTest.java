@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sdatc.enhancer.engine.cost.ModelInfo;
 import org.sdatc.enhancer.engine.onnx.ExecutionConfig;
 import org.sdatc.enhancer.engine.onnx.ModelDirectory;
 import org.sdatc.enhancer.engine.onnx.ModelStage;
@@ -62,6 +63,14 @@ class ShippedModelsTest {
                     () -> assertFalse(dir.manifest().hasDiffusion()),
                     () -> assertTrue(Files.isRegularFile(repoModel(name).resolve("MODEL_CARD.md"))));
         }
+    }
+
+    @Test
+    void modelInfoCountsEveryShippedModelsCostAndTheLiteModelIsTheCheaperOne() {
+        double cpu = ModelInfo.of(repoModel(BuiltinModels.DEFAULT), 480, 270, 1).flopsPerFrame();
+        double lite = ModelInfo.of(repoModel(BuiltinModels.LITE), 480, 270, 1).flopsPerFrame();
+        assertTrue(cpu > 50e9 && cpu < 200e9, "sdatc-dcm-cpu: " + cpu / 1e9 + " GFLOP per 480x270 frame");
+        assertTrue(lite > 1e9 && lite < cpu / 10, "sdatc-dcm-lite: " + lite / 1e9 + " GFLOP per 480x270 frame");
     }
 
     @Test
