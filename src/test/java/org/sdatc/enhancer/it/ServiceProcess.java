@@ -94,6 +94,35 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The value of an unlabelled series on {@code /metrics} (say {@code sdatc_segments_in_total}), or
+     * NaN while the endpoint does not answer or has no such series.
+     */
+    double metric(String series) {
+        HttpResponse<String> r;
+        try {
+            r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+        if (r.statusCode() != 200) {
+            return Double.NaN;
+        }
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return Double.NaN;
+    }
+
     boolean isReady() {
         HttpResponse<String> r = ready();
         return r != null && r.statusCode() == 200;
