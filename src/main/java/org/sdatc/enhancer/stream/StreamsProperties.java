@@ -40,33 +40,10 @@ public final class StreamsProperties {
      * @param maxRecordBytes the largest record the app reads or writes (segments and state)
      * @param settings topic names (the dead-letter handler needs one)
      * @param events where the dead-letter handler reports
+     * @param groupInstanceId static membership when not null: Streams gives each stream thread's
+     *     consumer {@code groupInstanceId-<thread index>}, so a restarted instance with the same id
+     *     takes its tasks back without a rebalance; null for dynamic membership
      * @param overrides any Kafka client or Streams setting, applied last (SASL, SSL, ...)
-     */
-    public static Properties of(
-            String applicationId,
-            String bootstrapServers,
-            String stateDir,
-            Duration worstSegment,
-            int maxRecordBytes,
-            StreamSettings settings,
-            SegmentEvents events,
-            Map<String, String> overrides) {
-        return of(
-                applicationId,
-                bootstrapServers,
-                stateDir,
-                worstSegment,
-                maxRecordBytes,
-                settings,
-                events,
-                null,
-                overrides);
-    }
-
-    /**
-     * As above, with static membership when {@code groupInstanceId} is not null: Streams gives each
-     * stream thread's consumer {@code groupInstanceId-<thread index>}, so a restarted instance with
-     * the same id takes its tasks back without a rebalance.
      */
     public static Properties of(
             String applicationId,

@@ -94,6 +94,7 @@ class LatencyBudgetTopologyTest {
                 8 << 20,
                 settings,
                 events,
+                null, // dynamic membership
                 Map.of());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         driver = new TopologyTestDriver(EnhancerTopology.build(settings, ladder, policy, costs, events), props);

@@ -103,6 +103,7 @@ class SegmentProcessorTest {
                 8 << 20,
                 settings,
                 events,
+                null, // dynamic membership
                 Map.of());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         driver = new TopologyTestDriver(EnhancerTopology.build(settings, new WindowRecorder(), events), props);
@@ -426,6 +427,7 @@ class SegmentProcessorTest {
                 8 << 20,
                 settings,
                 SegmentEvents.NONE,
+                null, // dynamic membership
                 Map.of());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         try (TopologyTestDriver motionDriver =

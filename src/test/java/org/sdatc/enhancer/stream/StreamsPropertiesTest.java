@@ -39,6 +39,7 @@ class StreamsPropertiesTest {
                     16 << 20,
                     settings,
                     SegmentEvents.NONE,
+                    null, // dynamic membership
                     Map.of());
             // The constructor builds the stream threads and their consumers (and the partition
             // assignor, which reads its own copy of the config): every config the client derives.

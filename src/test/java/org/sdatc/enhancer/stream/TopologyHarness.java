@@ -73,6 +73,7 @@ final class TopologyHarness implements AutoCloseable {
                 settings.maxRecordBytes(),
                 settings,
                 recorder,
+                null, // dynamic membership
                 Map.of());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         driver = new TopologyTestDriver(EnhancerTopology.build(settings, enhancer, recorder), props);
