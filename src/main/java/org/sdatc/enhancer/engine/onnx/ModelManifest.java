@@ -52,37 +52,6 @@ public record ModelManifest(
     public static final Set<ModelStage> DIFFUSION_STAGES =
             Collections.unmodifiableSet(EnumSet.of(ModelStage.VAE_ENCODER, ModelStage.UNET, ModelStage.VAE_DECODER));
 
-    /** A contract-1 manifest (all stages present, none declared trained). */
-    public ModelManifest(
-            String name,
-            String version,
-            int scale,
-            int latentChannels,
-            int latentDownsample,
-            int latentMultiple,
-            int windowLength,
-            Scheduler scheduler,
-            double latentScalingFactor,
-            double cfwWeight,
-            Dtype dtype,
-            Map<ModelStage, String> stageFiles) {
-        this(
-                name,
-                version,
-                scale,
-                latentChannels,
-                latentDownsample,
-                latentMultiple,
-                windowLength,
-                scheduler,
-                latentScalingFactor,
-                cfwWeight,
-                dtype,
-                stageFiles,
-                1,
-                Set.of());
-    }
-
     public enum Dtype {
         FP32,
         FP16

@@ -118,7 +118,9 @@ public final class PaperModels {
                 0.18215,
                 0.75,
                 ModelManifest.Dtype.FP32,
-                files);
+                files,
+                1,
+                Set.of());
         manifest.write(dir);
         return manifest;
     }

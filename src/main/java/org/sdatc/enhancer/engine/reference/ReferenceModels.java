@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.sdatc.enhancer.engine.onnx.ModelCache;
 import org.sdatc.enhancer.engine.onnx.ModelManifest;
 import org.sdatc.enhancer.engine.onnx.ModelStage;
@@ -97,7 +98,9 @@ public final class ReferenceModels {
                 1.0,
                 0.75,
                 ModelManifest.Dtype.FP32,
-                files);
+                files,
+                1,
+                Set.of());
         manifest.write(dir);
         return manifest;
     }
@@ -155,7 +158,9 @@ public final class ReferenceModels {
                         m.latentScalingFactor(),
                         m.cfwWeight(),
                         m.dtype(),
-                        files)
+                        files,
+                        m.contract(),
+                        m.trainedStages())
                 .write(dir);
     }
 
