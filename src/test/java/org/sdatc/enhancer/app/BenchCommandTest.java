@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,31 +38,12 @@ class BenchCommandTest {
         assumeTrue(installed, "ffmpeg/ffprobe not installed: apt-get install ffmpeg");
     }
 
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        int code;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            code = Main.run(args);
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void benchReportsFfmpegAndEveryRequestedTierWithOutputsOfTheRightSizeAndLength() throws Exception {
         Path json = dir.resolve("bench.json");
         Path keep = dir.resolve("videos");
 
-        Result r = run(
+        CliRun r = CliRun.of(
                 "bench",
                 "--tier",
                 "dcm,bicubic",
@@ -112,7 +90,7 @@ class BenchCommandTest {
     void streamingAndProcessRunsAddLatencyPercentilesAndFramesPerSecond() throws Exception {
         Path json = dir.resolve("bench.json");
 
-        Result r = run(
+        CliRun r = CliRun.of(
                 "bench",
                 "--tier",
                 "bicubic",
@@ -146,8 +124,8 @@ class BenchCommandTest {
 
     @Test
     void anUnknownTierIsOneErrorLineNamingItBeforeAnythingRuns() {
-        Result r =
-                run("bench", "--tier", "dcm,ultra", "--keep", dir.resolve("k").toString());
+        CliRun r = CliRun.of(
+                "bench", "--tier", "dcm,ultra", "--keep", dir.resolve("k").toString());
 
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("unknown tier 'ultra'") && r.err().contains("bicubic"), r.err());
@@ -157,7 +135,7 @@ class BenchCommandTest {
 
     @Test
     void aMissingFfmpegIsOneErrorLineWithTheFix() {
-        Result r = run(
+        CliRun r = CliRun.of(
                 "bench",
                 "--tier",
                 "bicubic",

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -48,7 +45,7 @@ class EvalCommandTest {
         }
         Path out = dir.resolve("report");
 
-        Output run = run(
+        CliRun run = CliRun.of(
                 "eval",
                 "--hr",
                 folder.toString(),
@@ -151,7 +148,7 @@ class EvalCommandTest {
     void aMissingGroundTruthFolderIsOneErrorLineNamingItBeforeAnyWork() {
         Path missing = dir.resolve("vid4/walk");
 
-        Output run = run(
+        CliRun run = CliRun.of(
                 "eval", "--hr", missing.toString(), "--out", dir.resolve("out").toString());
 
         assertEquals(2, run.code());
@@ -162,7 +159,7 @@ class EvalCommandTest {
 
     @Test
     void aBadCrfIsAnErrorNamingTheOption() {
-        Output run = run(
+        CliRun run = CliRun.of(
                 "eval",
                 "--hr",
                 dir.toString(),
@@ -214,7 +211,7 @@ class EvalCommandTest {
         Path empty = Files.createDirectories(dir.resolve("no-models"));
         Path out = dir.resolve("out");
 
-        Output run = run(
+        CliRun run = CliRun.of(
                 "eval",
                 "--hr",
                 folder.toString(),
@@ -237,25 +234,6 @@ class EvalCommandTest {
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("not computed") && html.contains("opencv-data"), "the report says why");
         assertTrue(run.out().contains("n/a"), run.out());
-    }
-
-    private record Output(int code, String out, String err) {}
-
-    private static Output run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        int code;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            code = Main.run(args);
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
-        return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     private static int count(String text, String what) {
