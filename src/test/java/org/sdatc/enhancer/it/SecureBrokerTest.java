@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -160,7 +159,7 @@ class SecureBrokerTest {
                 Map.of(
                         "SDATC_KAFKA_SASL_JAAS_CONFIG", SaslSslListener.jaas(SaslSslListener.USER, wrong),
                         "SDATC_KAFKA_SSL_TRUSTSTORE_PASSWORD", tls.storePassword()))) {
-            String text = awaitLog(log, "cannot reach Kafka", Duration.ofSeconds(30));
+            String text = ServiceProcess.awaitLog(log, "cannot reach Kafka", Duration.ofSeconds(30));
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("wrong SASL password: run logged the cause %.1f s after its JVM started%n", seconds);
             assertTrue(text.contains("authentication failed at [localhost:"), text);
@@ -201,18 +200,5 @@ class SecureBrokerTest {
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static String awaitLog(Path log, String text, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String content = "";
-        while (System.nanoTime() < deadline) {
-            content = Files.exists(log) ? Files.readString(log) : "";
-            if (content.contains(text)) {
-                return content;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no '" + text + "' in the log within " + timeout + ":\n" + content);
     }
 }

@@ -180,9 +180,24 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    /** A TCP port nothing listens on right now. */
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** The log's text once it contains {@code text}; fails naming the text and showing the log. */
+    static String awaitLog(Path log, String text, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String content = "";
+        while (System.nanoTime() < deadline) {
+            content = Files.exists(log) ? Files.readString(log) : "";
+            if (content.contains(text)) {
+                return content;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no '" + text + "' in the log within " + timeout + ":\n" + content);
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,7 +43,7 @@ class StartupDiagnosisTest {
 
     @Test
     void aClosedPortIsReportedAsConnectionRefusedWithinAFewSeconds() throws Exception {
-        int closed = freePort();
+        int closed = ServiceProcess.freePort();
         long start = System.nanoTime();
         String problem = new BrokerCheck("127.0.0.1:" + closed, Map.of()).problem();
         long ms = (System.nanoTime() - start) / 1_000_000;
@@ -100,8 +99,8 @@ class StartupDiagnosisTest {
 
     @Test
     void runAgainstAClosedPortLogsServersProtocolAndCauseAndFailsLivenessAfterTheGrace() throws Exception {
-        int closed = freePort();
-        int metrics = freePort();
+        int closed = ServiceProcess.freePort();
+        int metrics = ServiceProcess.freePort();
         Path log = dir.resolve("run.log");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -127,7 +126,7 @@ class StartupDiagnosisTest {
                 .redirectOutput(log.toFile())
                 .start();
         try {
-            String text = awaitLog(log, "cannot reach Kafka", Duration.ofSeconds(30));
+            String text = ServiceProcess.awaitLog(log, "cannot reach Kafka", Duration.ofSeconds(30));
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.printf("start-up error logged %.1f s after the process started%n", seconds);
             assertTrue(
@@ -159,24 +158,5 @@ class StartupDiagnosisTest {
             assertTrue(run.waitFor(30, TimeUnit.SECONDS), "run stops on SIGTERM while waiting for brokers");
         }
         assertEquals(0, run.exitValue(), Files.readString(log));
-    }
-
-    private static String awaitLog(Path log, String text, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String content = "";
-        while (System.nanoTime() < deadline) {
-            content = Files.exists(log) ? Files.readString(log) : "";
-            if (content.contains(text)) {
-                return content;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no '" + text + "' in the log within " + timeout + ":\n" + content);
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
