@@ -2,13 +2,20 @@ package org.sdatc.enhancer.app;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.sdatc.enhancer.engine.cost.ModelInfo;
 import org.sdatc.enhancer.engine.models.BuiltinModels;
+import org.sdatc.enhancer.engine.onnx.ExecutionConfig;
+import org.sdatc.enhancer.engine.onnx.ModelContractException;
+import org.sdatc.enhancer.engine.onnx.ModelDirectory;
 import org.sdatc.enhancer.engine.onnx.ModelManifest;
 import org.sdatc.enhancer.engine.onnx.ModelStage;
+import org.sdatc.enhancer.engine.onnx.OnnxSessions;
 import org.sdatc.enhancer.engine.onnx.ParityCheck;
 import org.sdatc.enhancer.engine.reference.ReferenceModels;
+import org.sdatc.enhancer.engine.sdatc.WindowParity;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -170,7 +177,8 @@ public final class ModelCommand implements Callable<Integer> {
             name = "verify",
             mixinStandardHelpOptions = true,
             description = "Runs a model directory's parity fixtures (parity/<stage>.json, written by the training"
-                    + " side's export) through ONNX Runtime and compares with PyTorch's outputs.")
+                    + " side's export) through ONNX Runtime, and its window fixtures (parity/window/*.json) through"
+                    + " the engine, and compares with PyTorch's outputs.")
     static final class Verify implements Callable<Integer> {
         @Option(names = "--model-dir", required = true, paramLabel = "DIR", description = "Model directory.")
         Path modelDir;
@@ -186,13 +194,22 @@ public final class ModelCommand implements Callable<Integer> {
             }
             var out = spec.commandLine().getOut();
             boolean ok = true;
-            for (ParityCheck.Result r : ParityCheck.runStandalone(modelDir)) {
+            List<ParityCheck.Result> results = new ArrayList<>();
+            try (OnnxSessions sessions = OnnxSessions.open(ModelDirectory.load(modelDir), ExecutionConfig.cpu(0))) {
+                results.addAll(ParityCheck.run(sessions, modelDir));
+                if (WindowParity.hasFixtures(modelDir)) {
+                    results.addAll(WindowParity.run(sessions, modelDir));
+                }
+            } catch (ModelContractException e) {
+                throw new UserError(e.getMessage());
+            }
+            for (ParityCheck.Result r : results) {
                 ok &= r.passed();
                 out.printf(
                         java.util.Locale.ROOT,
                         "%s %s.%s: max abs error %.3g (tolerance %.1g)%n",
                         r.passed() ? "ok  " : "FAIL",
-                        r.stage().key(),
+                        r.fixture(),
                         r.output(),
                         r.maxAbsError(),
                         r.tolerance());

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -89,6 +90,8 @@ public record ModelInfo(
                         p.latentDownsample(),
                         p.latentMultiple(),
                         5,
+                        ModelManifest.CONTRACT1_FEATURES,
+                        false,
                         lrWidth,
                         lrHeight,
                         steps);
@@ -101,6 +104,8 @@ public record ModelInfo(
                         p.latentDownsample(),
                         p.latentMultiple(),
                         PaperModels.WINDOW,
+                        ModelManifest.CONTRACT1_FEATURES,
+                        false,
                         lrWidth,
                         lrHeight,
                         steps);
@@ -130,7 +135,16 @@ public record ModelInfo(
             }
         }
         return count(
-                m.name(), graphs, m.latentDownsample(), m.latentMultiple(), m.windowLength(), lrWidth, lrHeight, steps);
+                m.name(),
+                graphs,
+                m.latentDownsample(),
+                m.latentMultiple(),
+                m.windowLength(),
+                m.encFeatures(),
+                m.hintInput(),
+                lrWidth,
+                lrHeight,
+                steps);
     }
 
     private static ModelInfo count(
@@ -139,6 +153,8 @@ public record ModelInfo(
             int f,
             int latentMultiple,
             int window,
+            List<String> features,
+            boolean hint,
             int lrWidth,
             int lrHeight,
             int steps) {
@@ -166,28 +182,29 @@ public record ModelInfo(
         rows.add(new Row(ModelStage.VAE_ENCODER, 1, enc.cost()));
         long[] latent = enc.outputShapes().get("latent");
         long c = latent[1];
+        Map<String, long[]> unetIn = new HashMap<>(Map.of(
+                "sample", new long[] {1, c, lh, lw},
+                "timestep", new long[] {1},
+                "condition", new long[] {1, c, lh, lw}));
+        Map<String, long[]> decoderIn =
+                new HashMap<>(Map.of("latent", new long[] {window, c, lh, lw}, "cfw_weight", new long[] {1}));
+        for (String feature : features) {
+            long[] fe = enc.outputShapes().get(feature).clone();
+            fe[0] = window;
+            decoderIn.put(feature, fe);
+        }
+        if (hint) {
+            unetIn.put("hint", new long[] {1, 1});
+            decoderIn.put("hint", new long[] {window, 1});
+        }
         rows.add(new Row(
                 ModelStage.UNET,
                 steps,
-                GraphCost.of(
-                                graphs.get(ModelStage.UNET),
-                                Map.of(
-                                        "sample", new long[] {1, c, lh, lw},
-                                        "timestep", new long[] {1},
-                                        "condition", new long[] {1, c, lh, lw}))
-                        .cost()));
-        long[] fe = enc.outputShapes().get("enc_features").clone();
-        fe[0] = window;
+                GraphCost.of(graphs.get(ModelStage.UNET), unetIn).cost()));
         rows.add(new Row(
                 ModelStage.VAE_DECODER,
                 1.0 / window,
-                GraphCost.of(
-                                graphs.get(ModelStage.VAE_DECODER),
-                                Map.of(
-                                        "latent", new long[] {window, c, lh, lw},
-                                        "enc_features", fe,
-                                        "cfw_weight", new long[] {1}))
-                        .cost()));
+                GraphCost.of(graphs.get(ModelStage.VAE_DECODER), decoderIn).cost()));
         return new ModelInfo(name, lrWidth, lrHeight, pw, ph, lw, lh, steps, window, rows);
     }
 

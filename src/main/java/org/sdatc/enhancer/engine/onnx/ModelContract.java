@@ -18,8 +18,8 @@ final class ModelContract {
         try {
             OnnxJavaType data =
                     manifest.dtype() == ModelManifest.Dtype.FP16 ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT;
-            checkAll(stage, "input", stage.inputs(manifest.latentChannels()), session.getInputInfo(), file, data);
-            checkAll(stage, "output", stage.outputs(manifest.latentChannels()), session.getOutputInfo(), file, data);
+            checkAll(stage, "input", stage.inputs(manifest), session.getInputInfo(), file, data);
+            checkAll(stage, "output", stage.outputs(manifest), session.getOutputInfo(), file, data);
         } catch (OrtException e) {
             throw new ModelContractException(file + ": cannot read the graph's inputs/outputs: " + e.getMessage(), e);
         }

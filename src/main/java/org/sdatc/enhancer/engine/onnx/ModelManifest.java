@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -29,6 +31,13 @@ import java.util.Set;
  * @param trainedStages the stages whose weights were trained (contract 2 only; a contract-1
  *     directory says nothing, so none counts as trained). A quality tier is trained when all its
  *     stages are; an untrained tier is never a default.
+ * @param encFeatures the names of the encoder feature maps CFW reads, in the order the encoder
+ *     outputs them and the decoder takes them: {@code enc_features} in contract 1, {@code
+ *     enc_features_0..k-1} (coarsest first) in contract 2; empty without diffusion stages
+ * @param hintInput whether the UNet and VAE decoder take the segment's compression hint ({@code
+ *     hint}, crf / 51 or qp / 51, negative for unknown)
+ * @param recipe how the model is meant to be sampled (contract 2 with diffusion stages; null
+ *     otherwise, and the engine then uses trailing spacing from the last training timestep)
  */
 public record ModelManifest(
         String name,
@@ -44,7 +53,10 @@ public record ModelManifest(
         Dtype dtype,
         Map<ModelStage, String> stageFiles,
         int contract,
-        Set<ModelStage> trainedStages) {
+        Set<ModelStage> trainedStages,
+        List<String> encFeatures,
+        boolean hintInput,
+        Recipe recipe) {
 
     public static final String FILE_NAME = "manifest.json";
 
@@ -66,6 +78,29 @@ public record ModelManifest(
         EPSILON,
         V_PREDICTION
     }
+
+    /** How inference timesteps are picked (the formulas of training/sdatc_training/recipe.py). */
+    public enum Spacing {
+        LEADING,
+        TRAILING,
+        LINSPACE
+    }
+
+    public enum SamplerName {
+        DDIM,
+        DPMPP_2M
+    }
+
+    /**
+     * The sampler recipe a contract-2 model records (manifest "recipe"; the noise schedule part is
+     * {@link #scheduler}). The engine always samples with its spacing and from its start timestep;
+     * steps, sampler and eta are the model's reference setting, and the service's own settings
+     * ({@code sdatc.engine.steps}, {@code sampler}, {@code eta}) decide what runs live, because the
+     * latency budget decides the step count.
+     *
+     * @param startTimestep the first timestep, train_timesteps - 1 to start from (noised) pure noise
+     */
+    public record Recipe(Spacing spacing, int steps, double eta, int startTimestep, SamplerName sampler) {}
 
     /** The training noise schedule (Eq. 1-3) the UNet was trained with. */
     public record Scheduler(
@@ -98,6 +133,23 @@ public record ModelManifest(
     public ModelManifest {
         stageFiles = Collections.unmodifiableMap(new EnumMap<>(stageFiles));
         trainedStages = trainedStages.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(trainedStages));
+        encFeatures = List.copyOf(encFeatures);
+    }
+
+    /** The encoder feature name of contract 1 (one map). */
+    public static final List<String> CONTRACT1_FEATURES = List.of("enc_features");
+
+    /**
+     * The fraction of the schedule the start latents are noised to: (start_timestep + 1) /
+     * train_timesteps from the recipe, 1 without one.
+     */
+    public double startStrength() {
+        return recipe == null ? 1.0 : (recipe.startTimestep() + 1.0) / scheduler.trainTimesteps();
+    }
+
+    /** The timestep spacing to sample with: the recipe's, trailing without one. */
+    public Spacing spacing() {
+        return recipe == null ? Spacing.TRAILING : recipe.spacing();
     }
 
     /** Whether the directory holds the diffusion stages (vae_encoder, unet, vae_decoder). */
@@ -167,12 +219,6 @@ public record ModelManifest(
                 }
             }
         }
-        if (contract == 2 && diffusion) {
-            throw new ModelContractException(file
-                    + ": contract 2 diffusion stages (multi-scale enc_features_i, hint input, \"recipe\") are not"
-                    + " served by this runtime yet; export the dcm stage alone, or the diffusion stages in contract 1"
-                    + " (docs/model-contract.md)");
-        }
         Set<ModelStage> trained = EnumSet.noneOf(ModelStage.class);
         if (contract == 2) {
             JsonNode list = r.field(root, "trained_stages", "trained_stages");
@@ -193,15 +239,30 @@ public record ModelManifest(
         int window = r.positive(root, "window_length", "window_length");
         if (!diffusion) {
             return new ModelManifest(
-                    name, version, scale, 0, 1, 1, window, null, 1, 0, dtype, files, contract, trained);
+                    name, version, scale, 0, 1, 1, window, null, 1, 0, dtype, files, contract, trained, List.of(),
+                    false, null);
         }
-        JsonNode sched = r.object(root, "scheduler");
+        // Contract 1 keeps the schedule under "scheduler"; contract 2 has it in "recipe" with the sampler.
+        String part = contract == 1 ? "scheduler" : "recipe";
+        JsonNode sched = r.object(root, part);
         Scheduler scheduler = new Scheduler(
-                r.positive(sched, "scheduler.train_timesteps", "train_timesteps"),
-                r.enumValue(sched, "scheduler.beta_schedule", "beta_schedule", BetaSchedule.class),
-                r.unitInterval(sched, "scheduler.beta_start", "beta_start"),
-                r.unitInterval(sched, "scheduler.beta_end", "beta_end"),
-                r.enumValue(sched, "scheduler.prediction_type", "prediction_type", PredictionType.class));
+                r.positive(sched, part + ".train_timesteps", "train_timesteps"),
+                r.enumValue(sched, part + ".beta_schedule", "beta_schedule", BetaSchedule.class),
+                r.unitInterval(sched, part + ".beta_start", "beta_start"),
+                r.unitInterval(sched, part + ".beta_end", "beta_end"),
+                r.enumValue(sched, part + ".prediction_type", "prediction_type", PredictionType.class));
+        Recipe recipe = null;
+        List<String> features = CONTRACT1_FEATURES;
+        boolean hint = false;
+        if (contract == 2) {
+            recipe = recipe(r, sched, scheduler);
+            features = encoderFeatures(r, root);
+            JsonNode h = r.field(root, "hint_input", "hint_input");
+            if (!h.isBoolean()) {
+                throw r.bad("hint_input", "true or false", h);
+            }
+            hint = h.asBoolean();
+        }
         double cfw = r.number(root, "cfw_weight", "cfw_weight");
         if (cfw < 0 || cfw > 1) {
             throw r.bad("cfw_weight", "a number in [0, 1]", cfw);
@@ -220,7 +281,56 @@ public record ModelManifest(
                 dtype,
                 files,
                 contract,
-                trained);
+                trained,
+                features,
+                hint,
+                recipe);
+    }
+
+    private static Recipe recipe(Reader r, JsonNode node, Scheduler scheduler) {
+        int start = r.integer(node, "recipe.start_timestep", "start_timestep");
+        if (start < 0 || start >= scheduler.trainTimesteps()) {
+            throw r.bad("recipe.start_timestep", "in 0.." + (scheduler.trainTimesteps() - 1), start);
+        }
+        int steps = r.positive(node, "recipe.steps", "steps");
+        if (steps > start + 1) {
+            throw r.bad("recipe.steps", "at most start_timestep + 1 = " + (start + 1), steps);
+        }
+        double eta = r.number(node, "recipe.eta", "eta");
+        if (!(eta >= 0 && eta <= 1)) {
+            throw r.bad("recipe.eta", "a number in [0, 1]", eta);
+        }
+        String sampler = r.text(node, "recipe.sampler", "sampler");
+        SamplerName name = switch (sampler) {
+            case "ddim" -> SamplerName.DDIM;
+            case "dpmpp-2m" -> SamplerName.DPMPP_2M;
+            default -> throw r.bad("recipe.sampler", "\"ddim\" or \"dpmpp-2m\"", "\"" + sampler + "\"");
+        };
+        return new Recipe(
+                r.enumValue(node, "recipe.timestep_spacing", "timestep_spacing", Spacing.class),
+                steps,
+                eta,
+                start,
+                name);
+    }
+
+    /** "enc_features": [{"name": ..., ...}, ...], one entry per CFW level ("cfw_levels" of them). */
+    private static List<String> encoderFeatures(Reader r, JsonNode root) {
+        JsonNode list = r.field(root, "enc_features", "enc_features");
+        if (!list.isArray() || list.isEmpty()) {
+            throw r.bad("enc_features", "a non-empty array of {\"name\": ...} (one per CFW level)", list);
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            names.add(r.text(list.get(i), "enc_features[" + i + "].name", "name"));
+        }
+        if (root.has("cfw_levels") && r.integer(root, "cfw_levels") != names.size()) {
+            throw r.bad(
+                    "cfw_levels",
+                    "the number of \"enc_features\" entries (" + names.size() + ")",
+                    root.get("cfw_levels"));
+        }
+        return names;
     }
 
     private static Map<ModelStage, String> stageFiles(Reader r, JsonNode root, Path file) {
@@ -294,9 +404,13 @@ public record ModelManifest(
         }
 
         int integer(JsonNode parent, String key) {
-            JsonNode v = field(parent, key, key);
+            return integer(parent, key, key);
+        }
+
+        int integer(JsonNode parent, String path, String key) {
+            JsonNode v = field(parent, path, key);
             if (!v.isIntegralNumber()) {
-                throw bad(key, "an integer", v);
+                throw bad(path, "an integer", v);
             }
             return v.asInt();
         }

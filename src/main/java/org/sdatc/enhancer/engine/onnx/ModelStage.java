@@ -3,6 +3,7 @@ package org.sdatc.enhancer.engine.onnx;
 import static org.sdatc.enhancer.engine.onnx.TensorSpec.ANY;
 import static org.sdatc.enhancer.engine.onnx.TensorSpec.DYNAMIC;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.sdatc.enhancer.engine.onnx.TensorSpec.Element;
 
@@ -34,33 +35,57 @@ public enum ModelStage {
         return key;
     }
 
-    public List<TensorSpec> inputs(int latentChannels) {
-        int c = latentChannels;
-        return switch (this) {
-            case DCM -> List.of(image("lq", 3));
-            case VAE_ENCODER -> List.of(image("image", 3));
-            case UNET ->
-                List.of(
-                        image("sample", c),
-                        new TensorSpec("timestep", Element.INT64, new int[] {DYNAMIC}),
-                        image("condition", c));
-            case VAE_DECODER ->
-                List.of(
-                        image("latent", c),
-                        image("enc_features", ANY),
-                        new TensorSpec("cfw_weight", Element.DATA, new int[] {1}));
-            case FLOW -> List.of(image("frame0", 3), image("frame1", 3));
-        };
+    /** The inputs the engine feeds this stage of {@code model}: encoder feature names and the hint vary per model. */
+    public List<TensorSpec> inputs(ModelManifest model) {
+        int c = model.latentChannels();
+        List<TensorSpec> in = new ArrayList<>();
+        switch (this) {
+            case DCM -> in.add(image("lq", 3));
+            case VAE_ENCODER -> in.add(image("image", 3));
+            case UNET -> {
+                in.add(image("sample", c));
+                in.add(new TensorSpec("timestep", Element.INT64, new int[] {DYNAMIC}));
+                in.add(image("condition", c));
+                hint(model, in);
+            }
+            case VAE_DECODER -> {
+                in.add(image("latent", c));
+                for (String f : model.encFeatures()) {
+                    in.add(image(f, ANY));
+                }
+                in.add(new TensorSpec("cfw_weight", Element.DATA, new int[] {1}));
+                hint(model, in);
+            }
+            case FLOW -> {
+                in.add(image("frame0", 3));
+                in.add(image("frame1", 3));
+            }
+        }
+        return List.copyOf(in);
     }
 
-    public List<TensorSpec> outputs(int latentChannels) {
-        return switch (this) {
-            case DCM -> List.of(image("restored", 3));
-            case VAE_ENCODER -> List.of(image("latent", latentChannels), image("enc_features", ANY));
-            case UNET -> List.of(image("model_output", latentChannels));
-            case VAE_DECODER -> List.of(image("image", 3));
-            case FLOW -> List.of(image("flow", 2));
-        };
+    public List<TensorSpec> outputs(ModelManifest model) {
+        List<TensorSpec> out = new ArrayList<>();
+        switch (this) {
+            case DCM -> out.add(image("restored", 3));
+            case VAE_ENCODER -> {
+                out.add(image("latent", model.latentChannels()));
+                for (String f : model.encFeatures()) {
+                    out.add(image(f, ANY));
+                }
+            }
+            case UNET -> out.add(image("model_output", model.latentChannels()));
+            case VAE_DECODER -> out.add(image("image", 3));
+            case FLOW -> out.add(image("flow", 2));
+        }
+        return List.copyOf(out);
+    }
+
+    /** hint [N, 1]: crf / 51 (or qp / 51) of the segment, negative for unknown (contract 2, "hint_input"). */
+    private static void hint(ModelManifest model, List<TensorSpec> in) {
+        if (model.hintInput()) {
+            in.add(new TensorSpec("hint", Element.DATA, new int[] {DYNAMIC, 1}));
+        }
     }
 
     private static TensorSpec image(String name, int channels) {

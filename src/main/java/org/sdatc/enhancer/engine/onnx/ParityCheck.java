@@ -24,10 +24,28 @@ import org.sdatc.enhancer.tensor.Tensor;
 public final class ParityCheck {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One output of one stage: the largest |ORT - PyTorch| and the tolerance the export set. */
-    public record Result(ModelStage stage, String output, double maxAbsError, double tolerance) {
+    /**
+     * One output of one fixture: the largest |ORT - PyTorch| and the tolerance the export set.
+     *
+     * @param fixture the stage key for a stage fixture, {@code window/<name>} for a whole window
+     *     through the engine ({@code engine.sdatc.WindowParity})
+     */
+    public record Result(String fixture, String output, double maxAbsError, double tolerance) {
         public boolean passed() {
             return maxAbsError <= tolerance;
+        }
+
+        /** Compares two tensors of one shape; a shape mismatch is a contract error naming the fixture. */
+        public static Result compare(String fixture, String output, Tensor expected, Tensor got, double tolerance) {
+            if (got == null || !got.sameShape(expected)) {
+                throw new ModelContractException("parity fixture " + fixture + ": output \"" + output + "\" is "
+                        + (got == null ? "missing" : got) + ", the fixture expects " + expected);
+            }
+            double max = 0;
+            for (int i = 0; i < got.size(); i++) {
+                max = Math.max(max, Math.abs(got.data()[i] - expected.data()[i]));
+            }
+            return new Result(fixture, output, max, tolerance);
         }
     }
 
@@ -43,45 +61,9 @@ public final class ParityCheck {
         return run(dir, sessions::stage);
     }
 
-    /**
-     * Runs every fixture of a directory the runtime may not serve yet (a contract-2 model with
-     * diffusion stages): each stage graph named in manifest.json is opened on the CPU with the
-     * engine's optimisation level, without the contract checks.
-     */
-    public static List<Result> runStandalone(Path dir) {
-        JsonNode stages;
-        try {
-            stages =
-                    JSON.readTree(dir.resolve(ModelManifest.FILE_NAME).toFile()).path("stages");
-        } catch (IOException e) {
-            throw new ModelContractException(
-                    "cannot read " + dir.resolve(ModelManifest.FILE_NAME) + ": " + e.getMessage(), e);
-        }
-        Map<ModelStage, StageSession> open = new java.util.EnumMap<>(ModelStage.class);
-        try {
-            return run(dir, stage -> open.computeIfAbsent(stage, s -> openStage(dir, s, stages)));
-        } finally {
-            open.values().forEach(StageSession::close);
-        }
-    }
-
-    private static StageSession openStage(Path dir, ModelStage stage, JsonNode stages) {
-        if (!stages.has(stage.key())) {
-            throw new ModelContractException(dir.resolve(ModelManifest.FILE_NAME) + " lists no \"stages." + stage.key()
-                    + "\" for its parity fixture");
-        }
-        Path file = dir.resolve(stages.get(stage.key()).asText());
-        ai.onnxruntime.OrtEnvironment env = OrtEnvironments.get();
-        try (ai.onnxruntime.OrtSession.SessionOptions o = new ai.onnxruntime.OrtSession.SessionOptions()) {
-            o.setOptimizationLevel(ai.onnxruntime.OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            return new StageSession(stage, file, env, ModelDirectory.openSession(env, file, o));
-        } catch (ai.onnxruntime.OrtException e) {
-            throw new ModelContractException("cannot open " + file + ": " + e.getMessage(), e);
-        }
-    }
-
     private static List<Result> run(Path dir, java.util.function.Function<ModelStage, StageSession> sessions) {
         List<Result> results = new ArrayList<>();
+        // parity/window/ holds whole-window fixtures, which need the engine: WindowParity runs them.
         List<Path> specs;
         try (Stream<Path> s = Files.list(dir.resolve("parity"))) {
             specs = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
@@ -121,16 +103,7 @@ public final class ParityCheck {
         for (Iterator<Map.Entry<String, JsonNode>> it = spec.path("outputs").fields(); it.hasNext(); ) {
             var e = it.next();
             Tensor expected = readFloats(folder, specFile, e.getValue());
-            Tensor got = actual.get(e.getKey());
-            if (got == null || !got.sameShape(expected)) {
-                throw new ModelContractException(specFile + ": output \"" + e.getKey() + "\" of stage " + stage.key()
-                        + " is " + (got == null ? "missing" : got) + ", the fixture expects " + expected);
-            }
-            double max = 0;
-            for (int i = 0; i < got.size(); i++) {
-                max = Math.max(max, Math.abs(got.data()[i] - expected.data()[i]));
-            }
-            results.add(new Result(stage, e.getKey(), max, tolerance));
+            results.add(Result.compare(stage.key(), e.getKey(), expected, actual.get(e.getKey()), tolerance));
         }
         return results;
     }
@@ -149,7 +122,7 @@ public final class ParityCheck {
         }
     }
 
-    private static int[] shape(JsonNode entry) {
+    public static int[] shape(JsonNode entry) {
         int[] shape = new int[entry.path("shape").size()];
         for (int i = 0; i < shape.length; i++) {
             shape[i] = entry.path("shape").get(i).asInt();
@@ -157,12 +130,22 @@ public final class ParityCheck {
         return shape;
     }
 
-    private static Tensor readFloats(Path folder, Path specFile, JsonNode entry) {
+    /** A float32 tensor {"file", "shape"} of a fixture in {@code folder}. */
+    public static Tensor readFloats(Path folder, Path specFile, JsonNode entry) {
         int[] shape = shape(entry);
         ByteBuffer b = read(folder, specFile, entry, 4, shape);
         float[] data = new float[b.remaining() / 4];
         b.asFloatBuffer().get(data);
         return new Tensor(data, shape);
+    }
+
+    /** A uint8 array {"file", "shape"} of a fixture in {@code folder}. */
+    public static byte[] readBytes(Path folder, Path specFile, JsonNode entry) {
+        int[] shape = shape(entry);
+        ByteBuffer b = read(folder, specFile, entry, 1, shape);
+        byte[] data = new byte[b.remaining()];
+        b.get(data);
+        return data;
     }
 
     private static long[] readLongs(Path folder, Path specFile, JsonNode entry) {

@@ -120,7 +120,10 @@ public final class PaperModels {
                 ModelManifest.Dtype.FP32,
                 files,
                 1,
-                Set.of());
+                Set.of(),
+                ModelManifest.CONTRACT1_FEATURES,
+                false,
+                null);
         manifest.write(dir);
         return manifest;
     }

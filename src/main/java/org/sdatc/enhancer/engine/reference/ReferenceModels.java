@@ -100,7 +100,10 @@ public final class ReferenceModels {
                 ModelManifest.Dtype.FP32,
                 files,
                 1,
-                Set.of());
+                Set.of(),
+                ModelManifest.CONTRACT1_FEATURES,
+                false,
+                null);
         manifest.write(dir);
         return manifest;
     }
@@ -160,7 +163,10 @@ public final class ReferenceModels {
                         m.dtype(),
                         files,
                         m.contract(),
-                        m.trainedStages())
+                        m.trainedStages(),
+                        m.encFeatures(),
+                        m.hintInput(),
+                        m.recipe())
                 .write(dir);
     }
 

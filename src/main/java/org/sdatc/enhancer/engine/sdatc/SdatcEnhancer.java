@@ -3,6 +3,7 @@ package org.sdatc.enhancer.engine.sdatc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.sdatc.enhancer.engine.CompressionHints;
 import org.sdatc.enhancer.engine.Enhancer;
 import org.sdatc.enhancer.engine.EnhancerException;
 import org.sdatc.enhancer.engine.EnhancerInfo;
@@ -85,6 +86,9 @@ public final class SdatcEnhancer implements Enhancer {
     private final SdatcOptions options;
     private final ModelManifest manifest;
     private final NoiseSchedule schedule;
+    /** The options' strength within the model's start timestep (recipe.start_timestep). */
+    private final double strength;
+
     private final Sampler sampler;
     private final FlowSource flowSource;
     private final FlowGuidance guidance;
@@ -93,6 +97,14 @@ public final class SdatcEnhancer implements Enhancer {
     private final EnhancerInfo info;
 
     SdatcEnhancer(OnnxSessions sessions, boolean ownsSessions, SdatcOptions options) {
+        this(sessions, ownsSessions, options, null);
+    }
+
+    /**
+     * @param givenFlows flows to guide with instead of the source {@code options.flowSource()}
+     *     names (a parity fixture's known flows); null for the options' source
+     */
+    SdatcEnhancer(OnnxSessions sessions, boolean ownsSessions, SdatcOptions options, FlowSource givenFlows) {
         this.sessions = sessions;
         this.ownsSessions = ownsSessions;
         this.options = options;
@@ -101,25 +113,28 @@ public final class SdatcEnhancer implements Enhancer {
             throw new ModelContractException("model " + manifest.name() + ": latent_downsample * latent_multiple = "
                     + manifest.imageMultiple() + " must be a multiple of scale " + manifest.scale());
         }
-        this.schedule = new NoiseSchedule(schedulerConfig(manifest.scheduler()));
+        this.schedule = new NoiseSchedule(schedulerConfig(manifest));
+        this.strength = options.strength() * manifest.startStrength();
         this.sampler = switch (options.sampler()) {
             case DDIM -> new DdimSampler(schedule, options.eta());
             case DPMPP_2M -> new DpmSolverPlusPlus2M(schedule);
         };
         // Validates steps against strength and the schedule now, not on the first window.
-        schedule.timesteps(options.steps(), options.strength());
-        this.flowSource = switch (options.flowSource()) {
-            case DIS -> new DisFlowSource(options.disPreset());
-            case MOTION_VECTORS -> new MotionVectorFlowSource(new DisFlowSource(options.disPreset()));
-            case MODEL ->
-                new ModelFlowSource(sessions.flow()
-                        .orElseThrow(() -> new ModelContractException("model " + manifest.name() + " in "
-                                + sessions.model().dir() + " has no \"" + ModelStage.FLOW.key()
-                                + "\" stage, which sdatc.engine.flow=model needs: add a flow graph to its manifest's"
-                                + " stages (docs/model-contract.md) or set sdatc.engine.flow to dis or"
-                                + " motion-vectors")));
-            case NONE -> null;
-        };
+        schedule.timesteps(options.steps(), strength);
+        this.flowSource = givenFlows != null
+                ? givenFlows
+                : switch (options.flowSource()) {
+                    case DIS -> new DisFlowSource(options.disPreset());
+                    case MOTION_VECTORS -> new MotionVectorFlowSource(new DisFlowSource(options.disPreset()));
+                    case MODEL ->
+                        new ModelFlowSource(sessions.flow()
+                                .orElseThrow(() -> new ModelContractException("model " + manifest.name() + " in "
+                                        + sessions.model().dir() + " has no \"" + ModelStage.FLOW.key()
+                                        + "\" stage, which sdatc.engine.flow=model needs: add a flow graph to its manifest's"
+                                        + " stages (docs/model-contract.md) or set sdatc.engine.flow to dis or"
+                                        + " motion-vectors")));
+                    case NONE -> null;
+                };
         this.guidance = new FlowGuidance(options.guidance());
         this.colorFix = options.colorFix().create();
         this.cfwWeight = (float) (Double.isNaN(options.cfwWeight()) ? manifest.cfwWeight() : options.cfwWeight());
@@ -131,7 +146,8 @@ public final class SdatcEnhancer implements Enhancer {
                 Tier.FULL);
     }
 
-    private static SchedulerConfig schedulerConfig(ModelManifest.Scheduler s) {
+    private static SchedulerConfig schedulerConfig(ModelManifest manifest) {
+        ModelManifest.Scheduler s = manifest.scheduler();
         return new SchedulerConfig(
                 s.trainTimesteps(),
                 switch (s.betaSchedule()) {
@@ -144,7 +160,11 @@ public final class SdatcEnhancer implements Enhancer {
                     case EPSILON -> PredictionType.EPSILON;
                     case V_PREDICTION -> PredictionType.V_PREDICTION;
                 },
-                TimestepSpacing.TRAILING);
+                switch (manifest.spacing()) {
+                    case LEADING -> TimestepSpacing.LEADING;
+                    case TRAILING -> TimestepSpacing.TRAILING;
+                    case LINSPACE -> TimestepSpacing.LINSPACE;
+                });
     }
 
     public SdatcOptions options() {
@@ -174,14 +194,28 @@ public final class SdatcEnhancer implements Enhancer {
                         + " are below the engine's minimum of " + MIN_SIDE + "x" + MIN_SIDE);
             }
         }
-        Run run = run(input);
+        Run run = run(input, false);
         return new WindowOutput(run.frames(), run.carry(), run.timings());
     }
 
-    /** One window's result with the final latents of each tile ([T, C, h, w]), for tests. */
-    record Run(List<Image> frames, byte[] carry, StageTimings timings, List<Tile> tiles, List<Tensor> latents) {}
+    /**
+     * One window's result with the final latents of each tile ([T, C, h, w]) and, when asked for,
+     * every frame of the window before the colour fix ([3, H, W] in [0, 1], not clamped); for
+     * parity checks and tests.
+     */
+    record Run(
+            List<Image> frames,
+            byte[] carry,
+            StageTimings timings,
+            List<Tile> tiles,
+            List<Tensor> latents,
+            List<Tensor> window) {}
 
     Run run(WindowInput input) {
+        return run(input, false);
+    }
+
+    Run run(WindowInput input, boolean keepWindow) {
         List<Image> frames = input.frames();
         int w = frames.get(0).width();
         int h = frames.get(0).height();
@@ -246,7 +280,14 @@ public final class SdatcEnhancer implements Enhancer {
                 carry = null;
             }
         }
-        return new Run(out, carry, timings, tiles, finalLatents);
+        List<Tensor> window = null;
+        if (keepWindow) {
+            window = new ArrayList<>(frameCount);
+            for (int i = 0; i < frameCount; i++) {
+                window.add(normalise(acc[i], weightSum, tiles.size() == 1, oh, ow));
+            }
+        }
+        return new Run(out, carry, timings, tiles, finalLatents, window);
     }
 
     private Carry usable(Carry c, List<Tile> tiles, int w, int h) {
@@ -323,18 +364,20 @@ public final class SdatcEnhancer implements Enhancer {
             hook = guidance.hook(schedule, flows);
         }
         StageSession unet = sessions.stage(ModelStage.UNET);
+        Tensor hint = hint(input.hints(), t);
         NoisePredictor predictor = (z, timestep) -> {
             long[] ts = new long[t];
             java.util.Arrays.fill(ts, timestep);
-            return timings.time(
-                    Stage.DENOISE_STEP,
-                    () -> unet.run(StageSession.inputs()
-                                    .put("sample", z)
-                                    .putInt64("timestep", ts)
-                                    .put("condition", condition))
-                            .get("model_output"));
+            StageSession.Inputs in = StageSession.inputs()
+                    .put("sample", z)
+                    .putInt64("timestep", ts)
+                    .put("condition", condition);
+            if (hint != null) {
+                in.put("hint", hint);
+            }
+            return timings.time(Stage.DENOISE_STEP, () -> unet.run(in).get("model_output"));
         };
-        int[] steps = schedule.timesteps(options.steps(), options.strength());
+        int[] steps = schedule.timesteps(options.steps(), strength);
         StepHook guide = hook;
         Tensor latents = timings.time(Stage.SAMPLER, () -> {
             Tensor start = schedule.noised(condition, steps[0], seed);
@@ -344,19 +387,46 @@ public final class SdatcEnhancer implements Enhancer {
         for (int i = 0; i < unscaled.data().length; i++) {
             unscaled.data()[i] /= sf;
         }
+        StageSession.Inputs decoderIn =
+                StageSession.inputs().put("latent", unscaled).put("cfw_weight", new Tensor(new float[] {cfwWeight}, 1));
+        for (String f : manifest.encFeatures()) {
+            decoderIn.put(f, enc.get(f));
+        }
+        if (hint != null) {
+            decoderIn.put("hint", hint);
+        }
         Tensor decoded = timings.time(
                 Stage.VAE_DECODE,
-                () -> sessions.stage(ModelStage.VAE_DECODER)
-                        .run(StageSession.inputs()
-                                .put("latent", unscaled)
-                                .put("enc_features", enc.get("enc_features"))
-                                .put("cfw_weight", new Tensor(new float[] {cfwWeight}, 1)))
-                        .get("image"));
+                () -> sessions.stage(ModelStage.VAE_DECODER).run(decoderIn).get("image"));
         if (decoded.dim(0) != t || decoded.dim(2) != ph * scale || decoded.dim(3) != pw * scale) {
             throw new EnhancerException("window " + input.id() + ": vae_decoder returned " + decoded + " for " + t
                     + " frames of " + pw * scale + "x" + ph * scale);
         }
         return new TileResult(decoded, latents);
+    }
+
+    /** Scale of the hint input: CRF and QP of H.264/H.265 both range over 0..51. */
+    static final float HINT_SCALE = 51f;
+
+    /** The value a hint input takes when the segment's encoder said nothing (PCAM's learned "unknown" code). */
+    static final float HINT_UNKNOWN = -1f;
+
+    /**
+     * The {@code hint} input [frames, 1] for a model with "hint_input": crf / 51, else qp / 51, else
+     * -1 (unknown); null for a model without it.
+     */
+    private Tensor hint(CompressionHints hints, int frames) {
+        if (!manifest.hintInput()) {
+            return null;
+        }
+        float v = hints == null
+                ? HINT_UNKNOWN
+                : hints.crf().isPresent()
+                        ? hints.crf().getAsInt() / HINT_SCALE
+                        : hints.qp().isPresent() ? hints.qp().getAsInt() / HINT_SCALE : HINT_UNKNOWN;
+        float[] d = new float[frames];
+        java.util.Arrays.fill(d, v);
+        return new Tensor(d, frames, 1);
     }
 
     /** Adds the tile's decoded images ([-1, 1], padded) into the frame accumulators, in [0, 1]. */

@@ -45,8 +45,8 @@ class ShippedModelsTest {
                 for (ParityCheck.Result r : results) {
                     assertTrue(
                             r.passed(),
-                            name + " " + r.stage().key() + "." + r.output() + ": max abs error " + r.maxAbsError()
-                                    + " > " + r.tolerance());
+                            name + " " + r.fixture() + "." + r.output() + ": max abs error " + r.maxAbsError() + " > "
+                                    + r.tolerance());
                 }
             }
         }
