@@ -18,7 +18,19 @@ final class ModelContract {
         try {
             OnnxJavaType data =
                     manifest.dtype() == ModelManifest.Dtype.FP16 ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT;
-            checkAll(stage, "input", stage.inputs(manifest), session.getInputInfo(), file, data);
+            List<TensorSpec> inputs = stage.inputs(manifest);
+            checkAll(stage, "input", inputs, session.getInputInfo(), file, data);
+            for (String name : session.getInputInfo().keySet()) {
+                if (inputs.stream().noneMatch(s -> s.name().equals(name))) {
+                    throw new ModelContractException(file + " (" + stage.key() + " input \"" + name
+                            + "\"): the engine does not feed this input; it feeds "
+                            + inputs.stream().map(TensorSpec::name).toList()
+                            + (name.equals("hint")
+                                    ? ". A model that takes the segment's compression hint says \"hint_input\": true in "
+                                            + ModelManifest.FILE_NAME
+                                    : ""));
+                }
+            }
             checkAll(stage, "output", stage.outputs(manifest), session.getOutputInfo(), file, data);
         } catch (OrtException e) {
             throw new ModelContractException(file + ": cannot read the graph's inputs/outputs: " + e.getMessage(), e);
