@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from .conditioning import HINT_SCALE, HINT_UNKNOWN
+from .recipe import spaced_timesteps
 
 # --- Seeds and noise -------------------------------------------------------------------------------
 
@@ -122,22 +123,11 @@ class Schedule:
 
     def timesteps(self, steps, strength=1.0):
         """NoiseSchedule.timesteps(steps, strength): exactly `steps` descending timesteps in
-        [0, range), range = round(strength T), with the recipe's spacing (Math.rint = round half
-        to even, as Python's round)."""
+        [0, range), range = round(strength T), with the recipe's spacing."""
         if not 0 < strength <= 1:
             raise ValueError(f"strength must be in (0, 1], got {strength}")
         top = math.floor(strength * self.recipe.train_timesteps + 0.5)  # Math.round
-        if not 1 <= steps <= top:
-            raise ValueError(f"steps must be in 1..{top} for strength {strength}, got {steps}")
-        spacing = self.recipe.timestep_spacing
-        if spacing == "linspace":
-            if steps == 1:
-                return [top - 1]
-            return [int(round((top - 1) * float(steps - 1 - k) / (steps - 1))) for k in range(steps)]
-        if spacing == "leading":
-            return [(steps - 1 - k) * (top // steps) for k in range(steps)]
-        ratio = top / steps
-        return [int(round(top - k * ratio)) - 1 for k in range(steps)]
+        return spaced_timesteps(self.recipe.timestep_spacing, steps, top)
 
     def split(self, model_output, z, t):
         """NoiseSchedule.split: the network output at (z_t, t) -> (x0, eps), float64 math, float32 out."""
