@@ -13,6 +13,8 @@ hint = crf / 51 (or qp / 51) of the segment's encoder hints; any negative value 
 After writing each graph the export re-reads it and checks that every input survived (torch.onnx
 drops unused inputs, pytorch/pytorch#62951) and that the batch/time/spatial axes are symbolic.
 A model card (MODEL_CARD.md) is written beside the manifest from the checkpoints and their logs.
+Window parity fixtures (parity/window/guidance-off.json, guidance-on.json; export_window.py) pin
+down one whole window through the engine: seeded noise, timesteps, sampler, flow guidance, stages.
 """
 
 import json
@@ -26,6 +28,7 @@ from .conditioning import HINT_SCALE, HINT_UNKNOWN
 from .config import sdatc_from_dict
 from .export import export_stage, write_manifest
 from .export_dcm import export_dcm_stage, load_dcm
+from .export_window import write_window_fixtures
 from .loop import digest
 from .recipe import Recipe
 from .train_decoder import load_vae
@@ -206,6 +209,7 @@ def export_model(args):
     results = {"dcm": (dfile, dsec, dsize, sum(p.numel() for p in dcm.parameters()))}
     print(f"exported {out / dfile}: {results['dcm'][3]} parameters, {dsize / 1e6:.2f} MB, {dsec:.1f} s")
     results.update(export_diffusion_stages(vae, net, cfg, out, frames))
+    write_window_fixtures(out, dcm, vae, net, cfg, recipe, diff_ckpt["latent_scale"], frames)
     trained = trained_stages(dcm_ckpt, vae_ckpt, diff_ckpt)
     training = {
         "dcm": {"size": dcm_ckpt["size"], "config": dcm_ckpt["config"], "iterations": dcm_ckpt["iteration"]},

@@ -9,7 +9,8 @@ Fields (manifest "recipe"):
   `v_prediction` (v = sqrt(abar_t) eps - sqrt(1 - abar_t) x0).
 - timestep_spacing: how `steps` timesteps are picked in [0, start_timestep]: `leading`
   (0, k, 2k, ... with k = (start + 1) // steps), `trailing` (start, start - k', ... with
-  k' = (start + 1) / steps, rounded), `linspace` (linspace(0, start, steps), rounded); descending.
+  k' = (start + 1) / steps, rounded), `linspace` (linspace(0, start, steps), rounded; one step:
+  start); descending, computed exactly as the engine does (`spaced_timesteps`).
 - steps: default sampler steps (paper: 50); eta: DDIM eta (0 = deterministic); start_timestep: the
   first timestep (T - 1 = from pure noise); sampler: `ddim` or `dpmpp-2m`.
 """
@@ -78,16 +79,9 @@ class Recipe:
         return torch.cumprod(1.0 - self.betas(), dim=0)
 
     def timesteps(self, steps=None):
-        """The sampler's timesteps, descending, int64 [steps]."""
-        n, top = steps or self.steps, self.start_timestep + 1
-        if self.timestep_spacing == "leading":
-            ts = torch.arange(n, dtype=torch.float64) * (top // n)
-        elif self.timestep_spacing == "trailing":
-            ts = torch.round(torch.arange(top, 0, -top / n, dtype=torch.float64)[:n]) - 1
-        else:
-            ts = torch.round(torch.linspace(0, top - 1, n, dtype=torch.float64))
-        ts = ts.long().clamp(0, self.start_timestep)
-        return ts.flip(0) if self.timestep_spacing != "trailing" else ts
+        """The sampler's timesteps, descending, int64 [steps]: the engine's for this recipe."""
+        n = steps or self.steps
+        return torch.tensor(spaced_timesteps(self.timestep_spacing, n, self.start_timestep + 1), dtype=torch.int64)
 
     def q_sample(self, x0, eps, t):
         """Eq. 2: x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps, per sample t [N]."""
@@ -100,3 +94,20 @@ class Recipe:
             return eps
         abar = self.alphas_cumprod().to(x0.device)[t].to(x0.dtype).view(-1, *([1] * (x0.dim() - 1)))
         return abar.sqrt() * eps - (1 - abar).sqrt() * x0
+
+
+def spaced_timesteps(spacing, steps, top):
+    """`steps` descending timesteps in [0, top), as the engine's NoiseSchedule.timesteps computes
+    them (its range = top): the same double arithmetic, and Math.rint is Python's round (half to
+    even), so exact ties such as 499.5 round alike on both sides (torch.linspace and torch.arange
+    land on either side of some of them)."""
+    if not 1 <= steps <= top:
+        raise ValueError(f"steps must be in 1..{top}, got {steps}")
+    if spacing == "leading":
+        return [(steps - 1 - k) * (top // steps) for k in range(steps)]
+    if spacing == "trailing":
+        ratio = top / steps
+        return [int(round(top - k * ratio)) - 1 for k in range(steps)]
+    if steps == 1:  # one step has no linspace: start it at the top, like the other spacings
+        return [top - 1]
+    return [int(round((top - 1) * float(steps - 1 - k) / (steps - 1))) for k in range(steps)]

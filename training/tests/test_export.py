@@ -1,6 +1,6 @@
 """A whole tiny model directory from the CLI: trained checkpoints of every stage -> contract-2
-manifest, four ONNX graphs that pass onnx.checker and reload, parity fixtures for every stage, and
-graphs whose N/T/H/W axes really are dynamic."""
+manifest, four ONNX graphs that pass onnx.checker and reload, parity fixtures for every stage and
+for one whole window (guidance off and on), and graphs whose N/T/H/W axes really are dynamic."""
 
 import json
 import shutil
@@ -17,8 +17,10 @@ from tests.helpers import export_to_memory, graph_signature, quiet_export_warnin
 from sdatc_training.archs.controlnet import SdatcUNet
 from sdatc_training.archs.vae import VAE
 from sdatc_training.config import sdatc_config
+from sdatc_training.export_dcm import load_dcm
 from sdatc_training.export_model import export_diffusion_stages, stage_specs, trained_stages
 from sdatc_training.recipe import Recipe
+from sdatc_training.reference_loop import run_window, window_seed
 from sdatc_training.train_decoder import load_vae
 from sdatc_training.train_diffusion import load_diffusion
 
@@ -103,6 +105,50 @@ class ExportTest(unittest.TestCase):
                     self.assertEqual(raw.size, int(np.prod(t["shape"])), f"{stage}.{name}")
         hint = json.loads((self.model / "parity" / "vae_decoder.json").read_text())["inputs"]["hint"]
         self.assertEqual(hint["shape"], [self.manifest["window_length"], 1])
+
+    def test_the_window_fixtures_hold_one_window_with_guidance_off_and_on_that_the_reference_loop_reproduces(self):
+        folder = self.model / "parity" / "window"
+        self.assertEqual(sorted(p.name for p in (self.model / "parity").glob("*.json")),
+                         sorted(f"{s}.json" for s in CONTRACT))   # ParityCheck's stage fixtures only
+        specs = {n: json.loads((folder / f"{n}.json").read_text()) for n in ("guidance-off", "guidance-on")}
+
+        def load(entry):
+            raw = np.fromfile(folder / entry["file"], dtype="u1" if entry["dtype"] == "uint8" else "<f4")
+            self.assertEqual(raw.size, int(np.prod(entry["shape"])), entry["file"])
+            return raw.reshape(entry["shape"])
+
+        t = self.manifest["window_length"]
+        dcm, _ = load_dcm(self.dcm)
+        vae, _ = load_vae(self.decoder)
+        net, _ = load_diffusion(self.diffusion)
+        outputs = {}
+        for name, spec in specs.items():
+            self.assertEqual((spec["kind"], spec["stream"], spec["sequence"], spec["window"]), ("window", "parity", 0, 0))
+            self.assertEqual(spec["seed"], window_seed("parity", 0, 0))
+            self.assertEqual((spec["steps"], spec["sampler"], spec["eta"], spec["crf"]), (3, "ddim", 0.0, 25))
+            frames = load(spec["frames"])
+            _, h, w, _ = frames.shape
+            self.assertEqual((frames.shape[0], frames.shape[3]), (t, 3))
+            self.assertNotEqual(h, w)
+            flows = None
+            if name == "guidance-on":
+                self.assertEqual(spec["guidance"]["scale"], 0.05)
+                flows = load(spec["guidance"]["flows"])
+                self.assertEqual(list(flows.shape), [t - 1, 2, 2, h, w])
+            else:
+                self.assertIsNone(spec["guidance"])
+            latents, image = load(spec["outputs"]["latents"]), load(spec["outputs"]["image"])
+            self.assertEqual(list(image.shape), [t, 3, 4 * h, 4 * w])
+            again = run_window(dcm, vae, net, frames, Recipe.from_dict(self.manifest["recipe"]),
+                               self.manifest["latent_scaling_factor"], seed=spec["seed"], steps=spec["steps"],
+                               cfw_weight=spec["cfw_weight"], hint_input=True, crf=spec["crf"], flows=flows,
+                               guidance_scale=0.05)
+            self.assertLess(np.abs(again.latents.numpy() - latents).max(), 1e-6, name)
+            self.assertLess(np.abs(again.image.numpy() - image).max(), 1e-6, name)
+            outputs[name] = latents
+        effect = np.abs(outputs["guidance-on"] - outputs["guidance-off"]).max()
+        self.assertGreater(effect, 1e-3)
+        self.assertAlmostEqual(specs["guidance-on"]["reference"]["guidance_effect"]["latents_max_abs"], effect, places=5)
 
     def test_no_example_size_is_frozen_into_the_graphs(self):
         vae, _ = load_vae(self.decoder)

@@ -26,6 +26,16 @@ class RecipeTest(unittest.TestCase):
         self.assertEqual(Recipe(steps=5, start_timestep=499, timestep_spacing="trailing").timesteps().tolist(),
                          [499, 399, 299, 199, 99])
 
+    def test_timesteps_are_the_engines_at_exact_ties_and_for_one_step(self):
+        # Printed by the Java engine's NoiseSchedule.timesteps(steps, (start + 1) / 1000).
+        self.assertEqual(Recipe(steps=1, timestep_spacing="linspace").timesteps().tolist(), [999])
+        self.assertEqual(Recipe(steps=1, timestep_spacing="trailing").timesteps().tolist(), [999])
+        self.assertEqual(Recipe(steps=1, timestep_spacing="leading").timesteps().tolist(), [0])
+        self.assertEqual(Recipe(steps=27, timestep_spacing="linspace").timesteps().tolist()[13], 500)   # 499.5
+        self.assertEqual(Recipe(steps=48, timestep_spacing="trailing").timesteps().tolist()[33], 311)   # 312.5 - 1
+        self.assertEqual(Recipe(steps=3, start_timestep=499, timestep_spacing="linspace").timesteps().tolist(),
+                         [499, 250, 0])
+
     def test_the_recipe_travels_as_json_and_rejects_bad_values_by_name(self):
         r = Recipe(prediction_type="v_prediction", sampler="dpmpp-2m", steps=20, eta=0.5)
         self.assertEqual(Recipe.from_dict(json.loads(json.dumps(r.to_dict()))), r)
