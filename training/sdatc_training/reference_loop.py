@@ -356,7 +356,8 @@ def run_window(dcm, vae, net, frames, recipe, latent_scale, *, seed, steps, cfw_
                crf=None, sampler=None, eta=None, flows=None, guidance_scale=0.05):
     """SdatcEnhancer.runTile for one tile (frame sizes already multiples of the model's image
     multiple / 4, so no padding), contract 2:
-    1. lq = frames / 255 [T, 3, H, W]; image = 2 DCM(lq) - 1 (Eq. 5; not clamped, as the engine);
+    1. lq = frames / 255 [T, 3, H, W]; image = 2 clamp(DCM(lq), 0, 1) - 1 (Eq. 5; clamped, as the
+       training side's Restorer conditions stages (b) and (c));
     2. latent, enc_features = VAE encoder(image); condition = latent * latent_scale;
     3. timesteps = Schedule.timesteps(steps, (start_timestep + 1) / T_train);
     4. start = alpha_t0 condition + sigma_t0 GaussianNoise.sample(seed) (Eq. 2);
@@ -368,7 +369,7 @@ def run_window(dcm, vae, net, frames, recipe, latent_scale, *, seed, steps, cfw_
     frames = torch.as_tensor(np.ascontiguousarray(frames))
     t_len = frames.shape[0]
     lq = frames.permute(0, 3, 1, 2).float() / 255
-    image = dcm(lq) * 2 - 1
+    image = dcm(lq).clamp(0, 1) * 2 - 1
     latent, features = vae.encode(image)
     scale = torch.tensor(latent_scale, dtype=torch.float32)
     condition = latent * scale

@@ -330,9 +330,10 @@ public final class SdatcEnhancer implements Enhancer {
                 () -> sessions.stage(ModelStage.DCM)
                         .run(StageSession.inputs().put("lq", lq))
                         .get("restored"));
+        // Clamped to [0, 1] as training conditions the VAE and UNet on it (conditioning.Restorer).
         float[] img = restored.data();
         for (int i = 0; i < img.length; i++) {
-            img[i] = img[i] * 2 - 1;
+            img[i] = Math.max(0f, Math.min(1f, img[i])) * 2 - 1;
         }
         Map<String, Tensor> enc = timings.time(
                 Stage.VAE_ENCODE,

@@ -25,6 +25,7 @@ import org.sdatc.enhancer.engine.onnx.ModelContractException;
 import org.sdatc.enhancer.engine.onnx.ModelDirectory;
 import org.sdatc.enhancer.engine.onnx.ModelManifest;
 import org.sdatc.enhancer.engine.onnx.OnnxSessions;
+import org.sdatc.enhancer.engine.onnx.ParityCheck;
 import org.sdatc.enhancer.engine.reference.TestModels;
 import org.sdatc.enhancer.engine.sdatc.SdatcOptions.ColorFixKind;
 import org.sdatc.enhancer.engine.sdatc.SdatcOptions.FlowSourceKind;
@@ -36,7 +37,8 @@ import org.sdatc.enhancer.tensor.Tensor;
  * A model directory exported by the training side (contract 2 with diffusion stages) through the
  * engine's full tier. The directory in src/test/resources/models/sdatc-tiny-smoke is what
  * training/smoke.sh exports: the `tiny` size after 4 iterations per stage, trained in name only;
- * it is a wiring and parity fixture, not a model that improves anything.
+ * it is a wiring and parity fixture, not a model that improves anything. Its parity/window/ fixtures
+ * come from the training side's PyTorch reference loop (training/sdatc_training/reference_loop.py).
  */
 class ExportedModelTest {
     static final Path MODEL = Path.of("src", "test", "resources", "models", "sdatc-tiny-smoke");
@@ -104,12 +106,51 @@ class ExportedModelTest {
         try (SdatcEnhancer engine = new SdatcEnhancer(sessions, false, PLAIN)) {
             // The first frame before the colour fix, in [0, 1]: the UNet and the decoder both read the hint.
             Tensor known = engine.run(window(crf(35)), true).window().get(0);
-            Tensor unknown = engine.run(window(CompressionHints.NONE), true).window().get(0);
+            Tensor unknown =
+                    engine.run(window(CompressionHints.NONE), true).window().get(0);
             Tensor again = engine.run(window(crf(35)), true).window().get(0);
             assertEquals(0, TestModels.maxAbsDiff(known, again), "same hint, same output");
             float diff = TestModels.maxAbsDiff(known, unknown);
             assertTrue(diff > 1e-3, "PCAM's hint changed the output by only " + diff);
         }
+    }
+
+    @Test
+    void oneWindowThroughTheEngineMatchesThePyTorchReferenceLoopWithGuidanceOffAndOn() {
+        List<ParityCheck.Result> results = WindowParity.run(sessions, MODEL);
+        assertEquals(
+                List.of("window/guidance-off", "window/guidance-off", "window/guidance-on", "window/guidance-on"),
+                results.stream().map(ParityCheck.Result::fixture).toList());
+        for (ParityCheck.Result r : results) {
+            assertTrue(r.passed(), r.fixture() + "." + r.output() + ": max abs error " + r.maxAbsError());
+        }
+    }
+
+    @Test
+    void guidanceChangesTheEnginesWindowAsMuchAsTheReferenceLoopSays() {
+        Path folder = MODEL.resolve(WindowParity.FOLDER);
+        var on = WindowParity.read(folder.resolve("guidance-on.json"));
+        var off = WindowParity.read(folder.resolve("guidance-off.json"));
+        try (SdatcEnhancer guided = new SdatcEnhancer(sessions, false, on.options(), on.flows());
+                SdatcEnhancer plain = new SdatcEnhancer(sessions, false, off.options(), off.flows())) {
+            Tensor a = guided.run(on.input(), true).latents().get(0);
+            Tensor b = plain.run(off.input(), true).latents().get(0);
+            float moved = TestModels.maxAbsDiff(a, b);
+            // The fixture's own number (reference.guidance_effect.latents_max_abs) is 0.272.
+            assertTrue(moved > 0.2 && moved < 0.35, "guidance moved the latents by " + moved);
+        }
+    }
+
+    @Test
+    void aFixtureThatDisagreesWithTheEngineFails() throws IOException {
+        Path dir = copy();
+        Path image = dir.resolve(WindowParity.FOLDER).resolve("guidance-off.image.f32");
+        byte[] b = Files.readAllBytes(image);
+        java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(0, 0.5f + 0.01f * b[0]);
+        Files.write(image, b);
+        ParityCheck.Result r = WindowParity.run(sessions, dir).get(1);
+        assertEquals("image", r.output());
+        assertTrue(!r.passed() && r.maxAbsError() > 1e-3, "error " + r.maxAbsError());
     }
 
     private Path copy() throws IOException {
