@@ -110,6 +110,8 @@ public final class GraphCost {
     private final Map<String, float[]> scales = new HashMap<>();
     /** Values that depend on the values of the graph's inputs. */
     private final Set<String> activations = new HashSet<>();
+    /** Elements of every float initializer, by name. */
+    private final Map<String, Long> parameterSizes = new HashMap<>();
 
     private final Map<String, Long> byComponent = new LinkedHashMap<>();
     private long parameters;
@@ -163,7 +165,9 @@ public final class GraphCost {
         for (TensorProto t : graph.getInitializerList()) {
             define(t.getName(), t);
             if (isFloat(t.getDataType())) {
-                countParameters(t.getName(), product(dims(t)));
+                long n = product(dims(t));
+                parameterSizes.put(t.getName(), n);
+                countParameters(t.getName(), n);
             }
         }
         for (NodeProto n : graph.getNodeList()) {
@@ -275,7 +279,7 @@ public final class GraphCost {
         return v == null ? null : () -> f.apply(v);
     }
 
-    /** A new shape of the same elements (Reshape, Flatten, Squeeze, Unsqueeze). */
+    /** A new shape (or the same) of the same elements: Reshape, Flatten, Squeeze, Unsqueeze, Identity. */
     private void relabel(NodeProto n, long[] shape) {
         put(n.getOutput(0), shape, same(n.getInput(0), v -> v));
     }
@@ -326,7 +330,13 @@ public final class GraphCost {
 
     private void identity(NodeProto n) {
         String x = n.getInput(0);
-        put(n.getOutput(0), shape(x), same(x, v -> v));
+        // torch.onnx.export stores parameters of equal value once and feeds the others through an
+        // Identity: each stands for a parameter of its own.
+        Long shared = parameterSizes.get(x);
+        if (shared != null) {
+            countParameters(x, shared);
+        }
+        relabel(n, shape(x));
         if (scales.containsKey(x)) {
             scales.put(n.getOutput(0), scales.get(x));
         }

@@ -8,7 +8,10 @@ import java.util.TreeMap;
  * only work on activations, values that depend on the values of the graph's inputs ({@link
  * GraphCost}): what is computed from weights and shapes alone is not counted.
  *
- * @param parameters elements of all float initializers
+ * @param parameters elements of all float initializers, once more for each use of one that
+ *     torch.onnx.export shared between parameters of equal value (through an Identity); what the
+ *     exporter folded out of parameters (a relative-position bias gathered per window pair, 1 -
+ *     alpha) counts as stored, so it can exceed PyTorch's count a little
  * @param linearFlops Conv, Gemm and MatMul with one operand that is not an activation: a weight or
  *     a value computed from weights alone (2 x multiply-adds; bias adds not counted)
  * @param attentionFlops MatMul of two activations: Q K^T and softmax(.) V of every self-attention
