@@ -484,18 +484,14 @@ public final class GraphCost {
     /** Element {@code at} of the output is element {@code first + at * step} of {@code source}. */
     private void strided(String name, String source, long[] first, long[] step, long[] out) {
         long[] stride = strides(shape(source));
-        put(
-                name,
-                out,
-                same(
-                        source,
-                        v -> take(v, out, at -> {
-                            long f = 0;
-                            for (int d = 0; d < at.length; d++) {
-                                f += (first[d] + at[d] * step[d]) * stride[d];
-                            }
-                            return f;
-                        })));
+        ToLongFunction<long[]> from = at -> {
+            long f = 0;
+            for (int d = 0; d < at.length; d++) {
+                f += (first[d] + at[d] * step[d]) * stride[d];
+            }
+            return f;
+        };
+        put(name, out, same(source, v -> take(v, out, from)));
     }
 
     private void concat(NodeProto n) {
@@ -503,25 +499,23 @@ public final class GraphCost {
         long[] out = shape(in.get(0)).clone();
         int a = (int) axis(intAttr(n, "axis", 0), out.length);
         out[a] = in.stream().mapToLong(name -> shape(name)[a]).sum();
-        put(
-                n.getOutput(0),
-                out,
-                allKnown(in)
-                        ? () -> {
-                            long inner = product(Arrays.copyOfRange(out, a + 1, out.length));
-                            long outer = product(Arrays.copyOf(out, a));
-                            long[] v = new long[(int) product(out)];
-                            int p = 0;
-                            for (int o = 0; o < outer; o++) {
-                                for (String name : in) {
-                                    int chunk = (int) (shape(name)[a] * inner);
-                                    System.arraycopy(known.get(name), o * chunk, v, p, chunk);
-                                    p += chunk;
-                                }
-                            }
-                            return v;
-                        }
-                        : null);
+        put(n.getOutput(0), out, allKnown(in) ? () -> concatenated(in, a, out) : null);
+    }
+
+    /** Per index before {@code axis}, the block of each input in turn. */
+    private long[] concatenated(List<String> in, int axis, long[] out) {
+        long inner = product(Arrays.copyOfRange(out, axis + 1, out.length));
+        long outer = product(Arrays.copyOf(out, axis));
+        long[] v = new long[(int) product(out)];
+        int p = 0;
+        for (int o = 0; o < outer; o++) {
+            for (String name : in) {
+                int block = (int) (shape(name)[axis] * inner);
+                System.arraycopy(known.get(name), o * block, v, p, block);
+                p += block;
+            }
+        }
+        return v;
     }
 
     private void gather(NodeProto n) {
@@ -532,26 +526,23 @@ public final class GraphCost {
         System.arraycopy(data, 0, out, 0, a);
         System.arraycopy(idx, 0, out, a, idx.length);
         System.arraycopy(data, a + 1, out, a + idx.length, data.length - a - 1);
+        if (!allKnown(n.getInputList())) {
+            put(n.getOutput(0), out, null);
+            return;
+        }
+        long[] indices = known.get(n.getInput(1));
         long[] stride = strides(data);
         long[] idxStride = strides(idx);
-        put(
-                n.getOutput(0),
-                out,
-                allKnown(n.getInputList())
-                        ? () -> take(known.get(n.getInput(0)), out, at -> {
-                            long[] indices = known.get(n.getInput(1));
-                            long f = 0;
-                            for (int d = 0; d < a; d++) {
-                                f += at[d] * stride[d];
-                            }
-                            long j = indices[(int) dot(Arrays.copyOfRange(at, a, a + idx.length), idxStride)];
-                            f += (j < 0 ? j + data[a] : j) * stride[a];
-                            for (int d = a + 1; d < data.length; d++) {
-                                f += at[d - 1 + idx.length] * stride[d];
-                            }
-                            return f;
-                        })
-                        : null);
+        // Output index (before..., index..., after...) reads data (before..., indices[index], after...).
+        ToLongFunction<long[]> from = at -> {
+            long j = indices[(int) dot(Arrays.copyOfRange(at, a, a + idx.length), idxStride)];
+            long f = (j < 0 ? j + data[a] : j) * stride[a];
+            for (int d = 0; d < data.length; d++) {
+                f += d < a ? at[d] * stride[d] : d > a ? at[d - 1 + idx.length] * stride[d] : 0;
+            }
+            return f;
+        };
+        put(n.getOutput(0), out, () -> take(known.get(n.getInput(0)), out, from));
     }
 
     /** The branch that the condition selects, sized where it reads the values around it. */
@@ -616,7 +607,7 @@ public final class GraphCost {
         }
     }
 
-    /** Conv+linear when one operand is a weight, attention when both are activations. */
+    /** Conv+linear when one operand is not an activation (a weight), attention when both are. */
     private void matmul(NodeProto n) {
         long[] a = shape(n.getInput(0));
         long[] b = shape(n.getInput(1));
