@@ -53,6 +53,24 @@ public record Image(int width, int height, byte[] rgb) {
         return new Image(width, height, rgb);
     }
 
+    /** A per-channel map applied to each float before rounding (a colour correction). */
+    @FunctionalInterface
+    public interface ChannelMap {
+        float apply(int channel, float value);
+    }
+
+    /** {@link #fromPlanar(float[], int, int, int)} of {@code map(c, v)} for every value v of channel c. */
+    public static Image fromPlanar(float[] src, int offset, int width, int height, ChannelMap map) {
+        int plane = width * height;
+        byte[] rgb = new byte[plane * 3];
+        for (int i = 0; i < plane; i++) {
+            rgb[i * 3] = toByte(map.apply(0, src[offset + i]));
+            rgb[i * 3 + 1] = toByte(map.apply(1, src[offset + plane + i]));
+            rgb[i * 3 + 2] = toByte(map.apply(2, src[offset + 2 * plane + i]));
+        }
+        return new Image(width, height, rgb);
+    }
+
     /** Inverse of {@link #toTensor()} for a [3, H, W] or [1, 3, H, W] tensor. */
     public static Image fromTensor(Tensor t) {
         return fromPlanar(t.data(), 0, t.dim(-1), t.dim(-2));

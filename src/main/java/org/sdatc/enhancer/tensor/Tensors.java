@@ -47,28 +47,67 @@ public final class Tensors {
     /** Mean and population standard deviation of each channel of a [C, H, W] tensor. */
     public static ChannelStats channelStats(Tensor t) {
         requireRank(t, 3, "channelStats");
-        int channels = t.dim(0);
-        int plane = t.dim(1) * t.dim(2);
-        float[] d = t.data();
+        return channelStats(t.data(), 0, t.dim(0), t.dim(1) * t.dim(2));
+    }
+
+    /** {@link #channelStats(Tensor)} of {@code channels} planes of {@code plane} values from {@code offset}. */
+    public static ChannelStats channelStats(float[] d, int offset, int channels, int plane) {
         double[] mean = new double[channels];
         double[] std = new double[channels];
         for (int c = 0; c < channels; c++) {
-            int off = c * plane;
-            double sum = 0;
-            for (int i = 0; i < plane; i++) {
-                sum += d[off + i];
-            }
-            double m = sum / plane;
-            // Two-pass variance: exact enough for flat channels where E[x^2]-m^2 cancels.
-            double sq = 0;
-            for (int i = 0; i < plane; i++) {
-                double v = d[off + i] - m;
-                sq += v * v;
-            }
+            int off = offset + c * plane;
+            double m = sum(d, off, plane) / plane;
             mean[c] = m;
-            std[c] = Math.sqrt(sq / plane);
+            // Two-pass variance: exact enough for flat channels where E[x^2]-m^2 cancels.
+            std[c] = Math.sqrt(squaredDeviations(d, off, plane, m) / plane);
         }
         return new ChannelStats(mean, std);
+    }
+
+    // Four interleaved accumulators added in a fixed order: the same bits on every run, and about 3x
+    // faster than one sum, which waits for each addition (a 1080p frame has 2 M values per channel).
+
+    /** sum of d[off .. off + n), in double. */
+    private static double sum(float[] d, int off, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            s0 += d[off + i];
+            s1 += d[off + i + 1];
+            s2 += d[off + i + 2];
+            s3 += d[off + i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += d[off + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** sum of (d[i] - centre)^2 over [off, off + n), in double. */
+    private static double squaredDeviations(float[] d, int off, int n, double centre) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            double a = d[off + i] - centre;
+            double b = d[off + i + 1] - centre;
+            double c = d[off + i + 2] - centre;
+            double e = d[off + i + 3] - centre;
+            s0 += a * a;
+            s1 += b * b;
+            s2 += c * c;
+            s3 += e * e;
+        }
+        for (; i < n; i++) {
+            double v = d[off + i] - centre;
+            s0 += v * v;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** Sum of absolute differences, in double. */

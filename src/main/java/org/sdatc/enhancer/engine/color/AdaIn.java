@@ -1,5 +1,6 @@
 package org.sdatc.enhancer.engine.color;
 
+import org.sdatc.enhancer.tensor.Image;
 import org.sdatc.enhancer.tensor.Tensor;
 import org.sdatc.enhancer.tensor.Tensors;
 import org.sdatc.enhancer.tensor.Tensors.ChannelStats;
@@ -27,7 +28,7 @@ public final class AdaIn implements ColorCorrection {
         float[] src = output.data();
         float[] dst = result.data();
         for (int c = 0; c < output.dim(0); c++) {
-            double gain = ref.std(c) / Math.max(out.std(c), EPS);
+            double gain = gain(out, ref, c);
             double m = out.mean(c);
             double mr = ref.mean(c);
             int off = c * plane;
@@ -36,6 +37,31 @@ public final class AdaIn implements ColorCorrection {
             }
         }
         return result;
+    }
+
+    /** One pass from the batch to 8-bit pixels: the statistics of the frame in place, then the map. */
+    @Override
+    public Image toImage(Tensor batch, int index, Tensor reference) {
+        int channels = batch.dim(1);
+        int h = batch.dim(2);
+        int w = batch.dim(3);
+        int plane = h * w;
+        int offset = index * channels * plane;
+        ChannelStats out = Tensors.channelStats(batch.data(), offset, channels, plane);
+        ChannelStats ref = Tensors.channelStats(reference);
+        double[] gain = new double[channels];
+        double[] mean = new double[channels];
+        double[] refMean = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            gain[c] = gain(out, ref, c);
+            mean[c] = out.mean(c);
+            refMean[c] = ref.mean(c);
+        }
+        return Image.fromPlanar(batch.data(), offset, w, h, (c, v) -> (float) ((v - mean[c]) * gain[c] + refMean[c]));
+    }
+
+    private static double gain(ChannelStats out, ChannelStats ref, int c) {
+        return ref.std(c) / Math.max(out.std(c), EPS);
     }
 
     static void check(Tensor output, Tensor reference) {

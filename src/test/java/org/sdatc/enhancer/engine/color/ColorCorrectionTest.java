@@ -99,4 +99,26 @@ class ColorCorrectionTest {
         }
         return r;
     }
+
+    @Test
+    void theOnePassImageOfABatchFrameHasThePixelsOfApplyThenRounding() {
+        Tensor lq = GaussianNoise.sample(3, 3, 12, 10);
+        Tensor batch = GaussianNoise.sample(4, 2, 3, 48, 40);
+        float[] d = batch.data();
+        for (int i = 0; i < d.length; i++) {
+            d[i] = 0.5f + 0.2f * d[i];
+        }
+        int plane = 3 * 48 * 40;
+        float[] second = new float[plane];
+        System.arraycopy(batch.data(), plane, second, 0, plane);
+        Tensor frame = new Tensor(second, 3, 48, 40);
+        for (ColorCorrection fix : new ColorCorrection[] {new AdaIn(), new WaveletColorFix()}) {
+            Image expected = Image.fromTensor(fix.apply(frame, lq));
+            Image got = fix.toImage(batch, 1, lq);
+            assertEquals(
+                    java.util.Arrays.toString(expected.rgb()),
+                    java.util.Arrays.toString(got.rgb()),
+                    fix.getClass().getSimpleName());
+        }
+    }
 }
