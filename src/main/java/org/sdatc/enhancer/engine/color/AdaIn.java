@@ -49,15 +49,14 @@ public final class AdaIn implements ColorCorrection {
         int offset = index * channels * plane;
         ChannelStats out = Tensors.channelStats(batch.data(), offset, channels, plane);
         ChannelStats ref = Tensors.channelStats(reference);
-        double[] gain = new double[channels];
-        double[] mean = new double[channels];
-        double[] refMean = new double[channels];
+        float[] gain = new float[channels];
+        float[] bias = new float[channels];
         for (int c = 0; c < channels; c++) {
-            gain[c] = gain(out, ref, c);
-            mean[c] = out.mean(c);
-            refMean[c] = ref.mean(c);
+            double g = gain(out, ref, c);
+            gain[c] = (float) g;
+            bias[c] = (float) (ref.mean(c) - out.mean(c) * g);
         }
-        return Image.fromPlanar(batch.data(), offset, w, h, (c, v) -> (float) ((v - mean[c]) * gain[c] + refMean[c]));
+        return Image.fromPlanar(batch.data(), offset, w, h, gain, bias);
     }
 
     private static double gain(ChannelStats out, ChannelStats ref, int c) {

