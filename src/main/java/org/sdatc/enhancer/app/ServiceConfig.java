@@ -99,6 +99,8 @@ public record ServiceConfig(
         d.put("sdatc.engine.cudnn.conv.algo.search", "heuristic");
         d.put("sdatc.engine.tf32", "true");
         d.put("sdatc.engine.threads", "0");
+        // ONNX Runtime's intra-op threads spin-wait between ops when true (its default); see ExecutionConfig.
+        d.put("sdatc.engine.spinning", "false");
         d.put("sdatc.engine.steps", "4");
         d.put("sdatc.engine.sampler", "ddim");
         d.put("sdatc.engine.eta", "0");
@@ -321,7 +323,8 @@ public record ServiceConfig(
                 reader.longValue("sdatc.engine.gpu.mem.limit.bytes", 0, Long.MAX_VALUE),
                 reader.choice("sdatc.engine.cudnn.conv.algo.search", ExecutionConfig.CudnnConvAlgoSearch.class),
                 reader.bool("sdatc.engine.tf32"),
-                reader.integer("sdatc.engine.threads", 0, 1024));
+                reader.integer("sdatc.engine.threads", 0, 1024),
+                reader.bool("sdatc.engine.spinning"));
         String cfw = reader.values().getOrDefault("sdatc.engine.cfw.weight", "").trim();
         SdatcOptions d = SdatcOptions.defaults();
         try {

@@ -10,6 +10,9 @@ package org.sdatc.enhancer.engine.onnx;
  * @param cudnnConvAlgoSearch EXHAUSTIVE, HEURISTIC or DEFAULT
  * @param tf32 allow TF32 math on Ampere and newer
  * @param intraOpThreads threads per session for one op; 0 for ONNX Runtime's default (all cores)
+ * @param spinning whether the intra-op threads spin while waiting for work (ONNX Runtime's
+ *     default) instead of sleeping; off here: on 2 cores spinning took 5-17 % more CPU for the same
+ *     wall time, CPU the encoder thread and other streams then lack (docs/benchmarks.md)
  */
 public record ExecutionConfig(
         Provider provider,
@@ -17,7 +20,8 @@ public record ExecutionConfig(
         long gpuMemLimitBytes,
         CudnnConvAlgoSearch cudnnConvAlgoSearch,
         boolean tf32,
-        int intraOpThreads) {
+        int intraOpThreads,
+        boolean spinning) {
 
     public enum Provider {
         AUTO,
@@ -51,14 +55,14 @@ public record ExecutionConfig(
 
     /** AUTO provider, device 0, ONNX Runtime's defaults otherwise. */
     public static ExecutionConfig defaults() {
-        return new ExecutionConfig(Provider.AUTO, 0, 0, CudnnConvAlgoSearch.HEURISTIC, true, 0);
+        return new ExecutionConfig(Provider.AUTO, 0, 0, CudnnConvAlgoSearch.HEURISTIC, true, 0, false);
     }
 
     public static ExecutionConfig cpu(int intraOpThreads) {
-        return new ExecutionConfig(Provider.CPU, 0, 0, CudnnConvAlgoSearch.HEURISTIC, true, intraOpThreads);
+        return new ExecutionConfig(Provider.CPU, 0, 0, CudnnConvAlgoSearch.HEURISTIC, true, intraOpThreads, false);
     }
 
     public ExecutionConfig withProvider(Provider p) {
-        return new ExecutionConfig(p, deviceId, gpuMemLimitBytes, cudnnConvAlgoSearch, tf32, intraOpThreads);
+        return new ExecutionConfig(p, deviceId, gpuMemLimitBytes, cudnnConvAlgoSearch, tf32, intraOpThreads, spinning);
     }
 }

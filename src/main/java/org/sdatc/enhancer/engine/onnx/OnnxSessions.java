@@ -119,6 +119,7 @@ public final class OnnxSessions implements AutoCloseable {
         if (c.intraOpThreads() > 0) {
             o.setIntraOpNumThreads(c.intraOpThreads());
         }
+        o.addConfigEntry("session.intra_op.allow_spinning", c.spinning() ? "1" : "0");
         if (provider == ActiveProvider.CUDA) {
             o.addCUDA(cudaOptions(c));
         }
