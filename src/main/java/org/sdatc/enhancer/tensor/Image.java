@@ -46,29 +46,40 @@ public record Image(int width, int height, byte[] rgb) {
 
     /** Reads planar [3, height, width] floats in [0, 1] at offset, rounding and clamping to 8 bits. */
     public static Image fromPlanar(float[] src, int offset, int width, int height) {
-        return fromPlanar(src, offset, width, height, UNIT_GAIN, NO_BIAS);
+        return fromPhases(src, offset, width, height, 1, UNIT_GAIN, NO_BIAS);
     }
 
     /**
-     * {@link #fromPlanar(float[], int, int, int)} of {@code gain[c] * v + bias[c]} for every value v
-     * of channel c (a colour correction that is a per-channel affine map). Rounds half up in float
-     * arithmetic, one plane at a time: about 2x faster than Math.round per value, and the same
-     * 8-bit value except where v * 255 lies within a float's rounding of a half.
+     * An 8-bit image of {@code gain[c] * v + bias[c]} (a colour correction that is a per-channel
+     * affine map) for the planar floats v of a frame still split into sub-pixel phases, [3 r^2, h, w]
+     * at {@code offset} in PixelShuffle (CRD) order: phase plane c r^2 + i r + j holds output pixels
+     * (r y + i, r x + j) of colour c; r = 1 is a plain [3, h, w] frame. The image is (r w) x (r h).
+     * Rounds half up in float arithmetic, one plane at a time with a branch-free clamp: several
+     * times faster than Math.round per value, and the same 8-bit value except where a value lies
+     * within a float's rounding of a half.
      */
-    public static Image fromPlanar(float[] src, int offset, int width, int height, float[] gain, float[] bias) {
-        int plane = width * height;
-        byte[] rgb = new byte[plane * 3];
+    public static Image fromPhases(float[] src, int offset, int w, int h, int r, float[] gain, float[] bias) {
+        int width = w * r;
+        byte[] rgb = new byte[width * h * r * 3];
+        int phasePlane = w * h;
         for (int c = 0; c < 3; c++) {
             float k = gain[c] * 255f;
             float o = bias[c] * 255f + 0.5f;
-            int base = offset + c * plane;
-            for (int i = 0; i < plane; i++) {
-                // (int) truncates towards zero: negatives end at 0 either way after the clamp; NaN gives 0.
-                int q = (int) (src[base + i] * k + o);
-                rgb[i * 3 + c] = (byte) Math.min(255, Math.max(0, q));
+            for (int i = 0; i < r; i++) {
+                for (int j = 0; j < r; j++) {
+                    int base = offset + ((c * r + i) * r + j) * phasePlane;
+                    for (int y = 0; y < h; y++) {
+                        int row = ((y * r + i) * width + j) * 3 + c;
+                        int in = base + y * w;
+                        for (int x = 0; x < w; x++) {
+                            int q = (int) (src[in + x] * k + o);
+                            rgb[row + x * r * 3] = (byte) Math.min(255, Math.max(0, q));
+                        }
+                    }
+                }
             }
         }
-        return new Image(width, height, rgb);
+        return new Image(width, h * r, rgb);
     }
 
     /** Inverse of {@link #toTensor()} for a [3, H, W] or [1, 3, H, W] tensor. */

@@ -44,6 +44,41 @@ public final class Tensors {
         }
     }
 
+    /**
+     * PixelShuffle (ONNX DepthToSpace, CRD mode): [N, C r^2, H, W] to [N, C, r H, r W], output pixel
+     * (r y + i, r x + j) of channel c from input channel c r^2 + i r + j at (y, x).
+     */
+    public static Tensor pixelShuffle(Tensor x, int r) {
+        requireRank(x, 4, "pixelShuffle");
+        int n = x.dim(0);
+        int c = x.dim(1) / (r * r);
+        int h = x.dim(2);
+        int w = x.dim(3);
+        if (c * r * r != x.dim(1)) {
+            throw new IllegalArgumentException(
+                    "pixelShuffle(" + r + ") needs channels divisible by " + r * r + ", got " + x);
+        }
+        float[] in = x.data();
+        float[] out = new float[in.length];
+        int ow = w * r;
+        for (int b = 0; b < n * c; b++) {
+            for (int i = 0; i < r; i++) {
+                for (int j = 0; j < r; j++) {
+                    int src = (b * r * r + i * r + j) * h * w;
+                    int dst = b * h * r * ow + i * ow + j;
+                    for (int y = 0; y < h; y++) {
+                        int s0 = src + y * w;
+                        int d0 = dst + y * r * ow;
+                        for (int k = 0; k < w; k++) {
+                            out[d0 + k * r] = in[s0 + k];
+                        }
+                    }
+                }
+            }
+        }
+        return new Tensor(out, n, c, h * r, ow);
+    }
+
     /** Mean and population standard deviation of each channel of a [C, H, W] tensor. */
     public static ChannelStats channelStats(Tensor t) {
         requireRank(t, 3, "channelStats");

@@ -1,6 +1,5 @@
 package org.sdatc.enhancer.engine.color;
 
-import org.sdatc.enhancer.tensor.Image;
 import org.sdatc.enhancer.tensor.Tensor;
 import org.sdatc.enhancer.tensor.Tensors;
 import org.sdatc.enhancer.tensor.Tensors.ChannelStats;
@@ -39,15 +38,9 @@ public final class AdaIn implements ColorCorrection {
         return result;
     }
 
-    /** One pass from the batch to 8-bit pixels: the statistics of the frame in place, then the map. */
     @Override
-    public Image toImage(Tensor batch, int index, Tensor reference) {
-        int channels = batch.dim(1);
-        int h = batch.dim(2);
-        int w = batch.dim(3);
-        int plane = h * w;
-        int offset = index * channels * plane;
-        ChannelStats out = Tensors.channelStats(batch.data(), offset, channels, plane);
+    public ChannelAffine affine(float[] data, int offset, int channels, int plane, Tensor reference) {
+        ChannelStats out = Tensors.channelStats(data, offset, channels, plane);
         ChannelStats ref = Tensors.channelStats(reference);
         float[] gain = new float[channels];
         float[] bias = new float[channels];
@@ -56,7 +49,7 @@ public final class AdaIn implements ColorCorrection {
             gain[c] = (float) g;
             bias[c] = (float) (ref.mean(c) - out.mean(c) * g);
         }
-        return Image.fromPlanar(batch.data(), offset, w, h, gain, bias);
+        return new ChannelAffine(gain, bias);
     }
 
     private static double gain(ChannelStats out, ChannelStats ref, int c) {

@@ -1,6 +1,5 @@
 package org.sdatc.enhancer.engine.color;
 
-import org.sdatc.enhancer.tensor.Image;
 import org.sdatc.enhancer.tensor.Tensor;
 
 /**
@@ -15,15 +14,16 @@ public interface ColorCorrection {
      */
     Tensor apply(Tensor output, Tensor reference);
 
+    /** out = gain[c] * v + bias[c] for every value v of channel c. */
+    record ChannelAffine(float[] gain, float[] bias) {}
+
     /**
-     * Frame {@code index} of a batch [N, 3, H, W] corrected and rounded to 8 bits, the same pixels
-     * as {@code Image.fromTensor(apply(frame, reference))}. This default copies the frame out; a
-     * correction that can read the batch in place overrides it (a 1080p frame is 24 MB of floats).
+     * The correction as a per-channel affine map, when it is one (AdaIN), for a frame whose
+     * channel c is the {@code plane} values from {@code offset + c * plane} of {@code data}, in any
+     * order (a frame still split into sub-pixel phases has the same statistics); null for a
+     * correction that is not.
      */
-    default Image toImage(Tensor batch, int index, Tensor reference) {
-        int plane = batch.dim(1) * batch.dim(2) * batch.dim(3);
-        float[] one = new float[plane];
-        System.arraycopy(batch.data(), index * plane, one, 0, plane);
-        return Image.fromTensor(apply(new Tensor(one, batch.dim(1), batch.dim(2), batch.dim(3)), reference));
+    default ChannelAffine affine(float[] data, int offset, int channels, int plane, Tensor reference) {
+        return null;
     }
 }

@@ -16,6 +16,7 @@ import org.sdatc.enhancer.engine.onnx.OnnxSessions;
 import org.sdatc.enhancer.engine.onnx.StageSession;
 import org.sdatc.enhancer.tensor.Image;
 import org.sdatc.enhancer.tensor.Tensor;
+import org.sdatc.enhancer.tensor.Tensors;
 
 /**
  * The {@code dcm} and {@code lite} tiers: the distortion control module alone (Eq. 5) on each
@@ -43,6 +44,18 @@ public final class DcmEnhancer implements Enhancer {
                 tier);
     }
 
+    private static final ColorCorrection.ChannelAffine IDENTITY =
+            new ColorCorrection.ChannelAffine(new float[] {1, 1, 1}, new float[] {0, 0, 0});
+
+    /** Frame i of phases [N, 3 r^2, h, w] as [3, r h, r w]. */
+    private static Tensor frame(Tensor phases, int i, int r) {
+        int size = phases.dim(1) * phases.dim(2) * phases.dim(3);
+        float[] one = new float[size];
+        System.arraycopy(phases.data(), i * size, one, 0, size);
+        Tensor shuffled = Tensors.pixelShuffle(new Tensor(one, 1, phases.dim(1), phases.dim(2), phases.dim(3)), r);
+        return shuffled.reshape(3, shuffled.dim(2), shuffled.dim(3));
+    }
+
     @Override
     public EnhancerInfo info() {
         return info;
@@ -63,20 +76,36 @@ public final class DcmEnhancer implements Enhancer {
             f.writeInto(lq.data(), i * 3 * h * w);
         }
         StageTimings timings = new StageTimings();
-        Tensor restored = timings.time(
-                Stage.DCM, () -> dcm.run(StageSession.inputs().put("lq", lq)).get("restored"));
-        int oh = restored.dim(2);
-        int ow = restored.dim(3);
-        int plane = 3 * oh * ow;
+        StageSession.Inputs in = StageSession.inputs().put("lq", lq);
+        // The DCM's output still split into its x4 sub-pixel phases when its graph ends in a
+        // PixelShuffle (the conversion to 8 bits below does the permutation), else as frames (r = 1).
+        StageSession.Phases phases = timings.time(Stage.DCM, () -> {
+            StageSession.Phases p = dcm.runPhases(in);
+            return p != null ? p : new StageSession.Phases(dcm.run(in).get("restored"), 1);
+        });
+        Tensor p = phases.phases();
+        int r = phases.factor();
+        int ph = p.dim(2);
+        int pw = p.dim(3);
+        int frameSize = p.dim(1) * ph * pw;
         // Frames are independent: colour fix and 8-bit conversion run on all cores, which ONNX
         // Runtime leaves idle between windows. Timed as one block (wall time).
         Image[] out = new Image[frames.size()];
         long start = System.nanoTime();
-        IntStream.range(0, frames.size())
-                .parallel()
-                .forEach(i -> out[i] = colorFix == null
-                        ? Image.fromPlanar(restored.data(), i * plane, ow, oh)
-                        : colorFix.toImage(restored, i, frames.get(i).toTensor()));
+        IntStream.range(0, frames.size()).parallel().forEach(i -> {
+            ColorCorrection.ChannelAffine map = colorFix == null
+                    ? IDENTITY
+                    : colorFix.affine(
+                            p.data(),
+                            i * frameSize,
+                            3,
+                            frameSize / 3,
+                            frames.get(i).toTensor());
+            out[i] = map != null
+                    ? Image.fromPhases(p.data(), i * frameSize, pw, ph, r, map.gain(), map.bias())
+                    : Image.fromTensor(
+                            colorFix.apply(frame(p, i, r), frames.get(i).toTensor()));
+        });
         if (colorFix != null) {
             timings.add(Stage.COLOR_FIX, System.nanoTime() - start);
         }

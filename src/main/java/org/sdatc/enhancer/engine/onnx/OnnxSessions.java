@@ -25,6 +25,9 @@ public final class OnnxSessions implements AutoCloseable {
         CUDA
     }
 
+    /** The DCM's contract output. */
+    private static final String RESTORED = "restored";
+
     private final ModelDirectory model;
     private final ActiveProvider provider;
     private final Map<ModelStage, StageSession> stages;
@@ -56,10 +59,20 @@ public final class OnnxSessions implements AutoCloseable {
                     OrtSession session = ModelDirectory.openSession(env, file.get(), options);
                     try {
                         ModelContract.check(stage, session, file.get(), model.manifest());
-                        stages.put(stage, new StageSession(stage, file.get(), env, session));
-                    } catch (RuntimeException | OrtException e) {
+                    } catch (RuntimeException e) {
                         session.close();
                         throw e;
+                    }
+                    var cut = stage == ModelStage.DCM
+                            ? PixelShuffleCut.of(file.get(), RESTORED)
+                            : java.util.Optional.<PixelShuffleCut.Cut>empty();
+                    if (cut.isPresent()) {
+                        // The same graph without its final DepthToSpace; StageSession shuffles in Java.
+                        session.close();
+                        session = env.createSession(cut.get().model(), options);
+                        stages.put(stage, new StageSession(stage, file.get(), env, session, RESTORED, cut.get()));
+                    } else {
+                        stages.put(stage, new StageSession(stage, file.get(), env, session));
                     }
                 }
             }

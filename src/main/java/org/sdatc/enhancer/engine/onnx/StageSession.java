@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.sdatc.enhancer.engine.EnhancerException;
 import org.sdatc.enhancer.tensor.Tensor;
+import org.sdatc.enhancer.tensor.Tensors;
 
 /**
  * One stage's ONNX Runtime session. {@link #run} is safe to call from several threads at once (ORT
@@ -31,13 +32,31 @@ public final class StageSession implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final Map<String, NodeInfo> inputInfo;
+    /** The contract output the graph's final PixelShuffle made, now done in Java; null for none. */
+    private final String shuffledOutput;
+
+    private final PixelShuffleCut.Cut cut;
 
     StageSession(ModelStage stage, Path file, OrtEnvironment env, OrtSession session) throws OrtException {
+        this(stage, file, env, session, null, null);
+    }
+
+    /** Over a graph whose final PixelShuffle producing {@code shuffledOutput} was cut off ({@code cut}). */
+    StageSession(
+            ModelStage stage,
+            Path file,
+            OrtEnvironment env,
+            OrtSession session,
+            String shuffledOutput,
+            PixelShuffleCut.Cut cut)
+            throws OrtException {
         this.stage = stage;
         this.file = file;
         this.env = env;
         this.session = session;
         this.inputInfo = session.getInputInfo();
+        this.shuffledOutput = shuffledOutput;
+        this.cut = cut;
     }
 
     public ModelStage stage() {
@@ -70,6 +89,26 @@ public final class StageSession implements AutoCloseable {
      *     rejects a run (wrong channel count, too large a frame for the device)
      */
     public Map<String, Tensor> run(Inputs in) {
+        Map<String, Tensor> out = runGraph(in);
+        if (cut != null) {
+            out.put(shuffledOutput, Tensors.pixelShuffle(out.remove(cut.phasesOutput()), cut.factor()));
+        }
+        return out;
+    }
+
+    /**
+     * The output the graph's final PixelShuffle would have made, still as sub-pixel phases [N, C
+     * r^2, H, W] (see {@link Tensors#pixelShuffle}), and r; null when this graph has none (then use
+     * {@link #run}). A caller that converts the frames anyway does the permutation for free.
+     */
+    public Phases runPhases(Inputs in) {
+        return cut == null ? null : new Phases(runGraph(in).get(cut.phasesOutput()), cut.factor());
+    }
+
+    /** Sub-pixel phases of an x{@code factor} output, in PixelShuffle (CRD) order. */
+    public record Phases(Tensor phases, int factor) {}
+
+    private Map<String, Tensor> runGraph(Inputs in) {
         List<OnnxTensor> created = new ArrayList<>();
         try {
             Map<String, OnnxTensor> feed = new LinkedHashMap<>();

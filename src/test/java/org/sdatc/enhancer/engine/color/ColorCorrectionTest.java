@@ -101,28 +101,31 @@ class ColorCorrectionTest {
     }
 
     @Test
-    void theOnePassImageOfABatchFrameHasThePixelsOfApplyThenRounding() {
+    void adainAsAnAffineMapOnSubPixelPhasesGivesThePixelsOfApplyOnTheShuffledFrame() {
         Tensor lq = GaussianNoise.sample(3, 3, 12, 10);
-        Tensor batch = GaussianNoise.sample(4, 2, 3, 48, 40);
-        float[] d = batch.data();
+        // Two frames of a DCM's output before its PixelShuffle(4): [2, 48, 12, 10].
+        Tensor phases = GaussianNoise.sample(4, 2, 48, 12, 10);
+        float[] d = phases.data();
         for (int i = 0; i < d.length; i++) {
             d[i] = 0.5f + 0.2f * d[i];
         }
-        int plane = 3 * 48 * 40;
-        float[] second = new float[plane];
-        System.arraycopy(batch.data(), plane, second, 0, plane);
-        Tensor frame = new Tensor(second, 3, 48, 40);
-        for (ColorCorrection fix : new ColorCorrection[] {new AdaIn(), new WaveletColorFix()}) {
-            byte[] expected = Image.fromTensor(fix.apply(frame, lq)).rgb();
-            byte[] got = fix.toImage(batch, 1, lq).rgb();
-            // AdaIN's one pass maps in float: a value within rounding of a half may land one level off.
-            int off = 0;
-            for (int i = 0; i < got.length; i++) {
-                int diff = Math.abs((got[i] & 0xff) - (expected[i] & 0xff));
-                assertTrue(diff <= 1, fix.getClass().getSimpleName() + " byte " + i + " differs by " + diff);
-                off += diff;
-            }
-            assertTrue(off <= got.length / 1000, fix.getClass().getSimpleName() + ": " + off + " values one level off");
+        Tensor frames = Tensors.pixelShuffle(phases, 4);
+        int size = 3 * 48 * 40;
+        float[] second = new float[size];
+        System.arraycopy(frames.data(), size, second, 0, size);
+        byte[] expected = Image.fromTensor(new AdaIn().apply(new Tensor(second, 3, 48, 40), lq))
+                .rgb();
+        var map = new AdaIn().affine(d, 48 * 120, 3, 16 * 120, lq);
+        byte[] got =
+                Image.fromPhases(d, 48 * 120, 10, 12, 4, map.gain(), map.bias()).rgb();
+        // The map runs in float: a value within rounding of a half may land one level off.
+        int off = 0;
+        for (int i = 0; i < got.length; i++) {
+            int diff = Math.abs((got[i] & 0xff) - (expected[i] & 0xff));
+            assertTrue(diff <= 1, "byte " + i + " differs by " + diff);
+            off += diff;
         }
+        assertTrue(off <= got.length / 1000, off + " values one level off");
+        assertEquals(null, new WaveletColorFix().affine(d, 0, 3, 16 * 120, lq), "wavelet is not affine");
     }
 }

@@ -1,6 +1,7 @@
 package org.sdatc.enhancer.engine.models;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -116,6 +117,29 @@ class ShippedModelsTest {
                 } else {
                     Files.copy(p, target);
                 }
+            }
+        }
+    }
+
+    @Test
+    void theShippedDcmsRunWithoutTheirFinalPixelShuffleAndGiveTheSameFrames() {
+        for (String name : BuiltinModels.SHIPPED) {
+            Path dir = repoModel(name);
+            try (OnnxSessions sessions = OnnxSessions.open(ModelDirectory.load(dir), ExecutionConfig.cpu(0))) {
+                var dcm = sessions.stage(org.sdatc.enhancer.engine.onnx.ModelStage.DCM);
+                var in = org.sdatc.enhancer.engine.onnx.StageSession.inputs()
+                        .put("lq", org.sdatc.enhancer.engine.reference.TestModels.uniform(5, 0, 1, 2, 3, 20, 28));
+                var phases = dcm.runPhases(in);
+                assertTrue(phases != null, name + ": the DCM graph ends in DepthToSpace(4, CRD) and is cut there");
+                assertEquals(4, phases.factor());
+                assertArrayEquals(new int[] {2, 48, 20, 28}, phases.phases().shape());
+                var restored = dcm.run(in).get("restored");
+                assertArrayEquals(new int[] {2, 3, 80, 112}, restored.shape());
+                assertArrayEquals(
+                        org.sdatc.enhancer.tensor.Tensors.pixelShuffle(phases.phases(), 4)
+                                .data(),
+                        restored.data(),
+                        0f);
             }
         }
     }
