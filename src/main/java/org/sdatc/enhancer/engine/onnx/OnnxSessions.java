@@ -63,9 +63,8 @@ public final class OnnxSessions implements AutoCloseable {
                         session.close();
                         throw e;
                     }
-                    var cut = stage == ModelStage.DCM
-                            ? PixelShuffleCut.of(file.get(), RESTORED)
-                            : java.util.Optional.<PixelShuffleCut.Cut>empty();
+                    Optional<PixelShuffleCut.Cut> cut =
+                            stage == ModelStage.DCM ? PixelShuffleCut.of(file.get(), RESTORED) : Optional.empty();
                     if (cut.isPresent()) {
                         // The same graph without its final DepthToSpace; StageSession shuffles in Java.
                         session.close();

@@ -32,7 +32,8 @@ final class PixelShuffleCut {
         try (InputStream in = Files.newInputStream(file)) {
             model = ModelProto.parseFrom(in);
         } catch (IOException e) {
-            return Optional.empty();
+            throw new ModelContractException(
+                    "cannot read " + file + " to cut its final DepthToSpace: " + e.getMessage(), e);
         }
         for (TensorProto t : model.getGraph().getInitializerList()) {
             if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {

@@ -22,6 +22,8 @@ import org.sdatc.enhancer.engine.onnx.ModelDirectory;
 import org.sdatc.enhancer.engine.onnx.ModelStage;
 import org.sdatc.enhancer.engine.onnx.OnnxSessions;
 import org.sdatc.enhancer.engine.onnx.ParityCheck;
+import org.sdatc.enhancer.engine.onnx.StageSession;
+import org.sdatc.enhancer.engine.reference.TestModels;
 
 /**
  * The models in the repository's models/ folder load under the contract, are what PyTorch trained
@@ -126,9 +128,8 @@ class ShippedModelsTest {
         for (String name : BuiltinModels.SHIPPED) {
             Path dir = repoModel(name);
             try (OnnxSessions sessions = OnnxSessions.open(ModelDirectory.load(dir), ExecutionConfig.cpu(0))) {
-                var dcm = sessions.stage(org.sdatc.enhancer.engine.onnx.ModelStage.DCM);
-                var in = org.sdatc.enhancer.engine.onnx.StageSession.inputs()
-                        .put("lq", org.sdatc.enhancer.engine.reference.TestModels.uniform(5, 0, 1, 2, 3, 20, 28));
+                StageSession dcm = sessions.stage(ModelStage.DCM);
+                StageSession.Inputs in = StageSession.inputs().put("lq", TestModels.uniform(5, 0, 1, 2, 3, 20, 28));
                 var phases = dcm.runPhases(in);
                 assertTrue(phases != null, name + ": the DCM graph ends in DepthToSpace(4, CRD) and is cut there");
                 assertEquals(4, phases.factor());
