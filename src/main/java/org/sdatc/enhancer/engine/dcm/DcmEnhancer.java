@@ -49,10 +49,8 @@ public final class DcmEnhancer implements Enhancer {
 
     /** Frame i of phases [N, 3 r^2, h, w] as [3, r h, r w]. */
     private static Tensor frame(Tensor phases, int i, int r) {
-        int size = phases.dim(1) * phases.dim(2) * phases.dim(3);
-        float[] one = new float[size];
-        System.arraycopy(phases.data(), i * size, one, 0, size);
-        Tensor shuffled = Tensors.pixelShuffle(new Tensor(one, 1, phases.dim(1), phases.dim(2), phases.dim(3)), r);
+        Tensor one = Tensors.frame(phases, i);
+        Tensor shuffled = Tensors.pixelShuffle(one.reshape(1, one.dim(0), one.dim(1), one.dim(2)), r);
         return shuffled.reshape(3, shuffled.dim(2), shuffled.dim(3));
     }
 
@@ -93,18 +91,15 @@ public final class DcmEnhancer implements Enhancer {
         Image[] out = new Image[frames.size()];
         long start = System.nanoTime();
         IntStream.range(0, frames.size()).parallel().forEach(i -> {
-            ColorCorrection.ChannelAffine map = colorFix == null
-                    ? IDENTITY
-                    : colorFix.affine(
-                            p.data(),
-                            i * frameSize,
-                            3,
-                            frameSize / 3,
-                            frames.get(i).toTensor());
+            if (colorFix == null) {
+                out[i] = Image.fromPhases(p.data(), i * frameSize, pw, ph, r, IDENTITY.gain(), IDENTITY.bias());
+                return;
+            }
+            Tensor reference = frames.get(i).toTensor();
+            ColorCorrection.ChannelAffine map = colorFix.affine(p.data(), i * frameSize, 3, frameSize / 3, reference);
             out[i] = map != null
                     ? Image.fromPhases(p.data(), i * frameSize, pw, ph, r, map.gain(), map.bias())
-                    : Image.fromTensor(
-                            colorFix.apply(frame(p, i, r), frames.get(i).toTensor()));
+                    : Image.fromTensor(colorFix.apply(frame(p, i, r), reference));
         });
         if (colorFix != null) {
             timings.add(Stage.COLOR_FIX, System.nanoTime() - start);

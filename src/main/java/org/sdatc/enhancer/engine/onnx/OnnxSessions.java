@@ -56,22 +56,21 @@ public final class OnnxSessions implements AutoCloseable {
                     continue;
                 }
                 try (OrtSession.SessionOptions options = options(config, provider)) {
-                    OrtSession session = ModelDirectory.openSession(env, file.get(), options);
-                    try {
-                        ModelContract.check(stage, session, file.get(), model.manifest());
-                    } catch (RuntimeException e) {
-                        session.close();
-                        throw e;
-                    }
                     Optional<PixelShuffleCut.Cut> cut =
                             stage == ModelStage.DCM ? PixelShuffleCut.of(file.get(), RESTORED) : Optional.empty();
-                    if (cut.isPresent()) {
-                        // The same graph without its final DepthToSpace; StageSession shuffles in Java.
+                    // A DCM ending in DepthToSpace runs without it (StageSession shuffles in Java);
+                    // ModelDirectory.load checked the file's own graph against the contract.
+                    OrtSession session = cut.isPresent()
+                            ? env.createSession(cut.get().model(), options)
+                            : ModelDirectory.openSession(env, file.get(), options);
+                    try {
+                        if (cut.isEmpty()) {
+                            ModelContract.check(stage, session, file.get(), model.manifest());
+                        }
+                        stages.put(stage, new StageSession(stage, file.get(), env, session, cut.orElse(null)));
+                    } catch (RuntimeException | OrtException e) {
                         session.close();
-                        session = env.createSession(cut.get().model(), options);
-                        stages.put(stage, new StageSession(stage, file.get(), env, session, RESTORED, cut.get()));
-                    } else {
-                        stages.put(stage, new StageSession(stage, file.get(), env, session));
+                        throw e;
                     }
                 }
             }

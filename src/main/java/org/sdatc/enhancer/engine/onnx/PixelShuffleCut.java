@@ -18,8 +18,11 @@ import org.sdatc.enhancer.engine.onnx.ir.ValueInfoProto;
  * {@link StageSession#run} returns.
  */
 final class PixelShuffleCut {
-    /** The graph without its final DepthToSpace, the output it now ends in, and the block size. */
-    record Cut(byte[] model, String phasesOutput, int factor) {}
+    /**
+     * The graph without its final DepthToSpace, the contract output that node made, the output the
+     * graph now ends in, and the block size.
+     */
+    record Cut(byte[] model, String output, String phasesOutput, int factor) {}
 
     private PixelShuffleCut() {}
 
@@ -71,7 +74,7 @@ final class PixelShuffleCut {
         out.getTypeBuilder().getTensorTypeBuilder().clearShape();
         var cut = model.toBuilder();
         cut.getGraphBuilder().removeNode(nodeIndex).setOutput(outIndex, out);
-        return Optional.of(new Cut(cut.build().toByteArray(), phases, factor));
+        return Optional.of(new Cut(cut.build().toByteArray(), output, phases, factor));
     }
 
     private static String stringAttr(NodeProto n, String name) {

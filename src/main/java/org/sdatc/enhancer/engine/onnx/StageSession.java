@@ -32,30 +32,21 @@ public final class StageSession implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final Map<String, NodeInfo> inputInfo;
-    /** The contract output the graph's final PixelShuffle made, now done in Java; null for none. */
-    private final String shuffledOutput;
-
+    /** The graph's final PixelShuffle, now done in Java; null for none. */
     private final PixelShuffleCut.Cut cut;
 
     StageSession(ModelStage stage, Path file, OrtEnvironment env, OrtSession session) throws OrtException {
-        this(stage, file, env, session, null, null);
+        this(stage, file, env, session, null);
     }
 
-    /** Over a graph whose final PixelShuffle producing {@code shuffledOutput} was cut off ({@code cut}). */
-    StageSession(
-            ModelStage stage,
-            Path file,
-            OrtEnvironment env,
-            OrtSession session,
-            String shuffledOutput,
-            PixelShuffleCut.Cut cut)
+    /** Over a graph whose final PixelShuffle was cut off ({@code cut}, null for none). */
+    StageSession(ModelStage stage, Path file, OrtEnvironment env, OrtSession session, PixelShuffleCut.Cut cut)
             throws OrtException {
         this.stage = stage;
         this.file = file;
         this.env = env;
         this.session = session;
         this.inputInfo = session.getInputInfo();
-        this.shuffledOutput = shuffledOutput;
         this.cut = cut;
     }
 
@@ -91,7 +82,7 @@ public final class StageSession implements AutoCloseable {
     public Map<String, Tensor> run(Inputs in) {
         Map<String, Tensor> out = runGraph(in);
         if (cut != null) {
-            out.put(shuffledOutput, Tensors.pixelShuffle(out.remove(cut.phasesOutput()), cut.factor()));
+            out.put(cut.output(), Tensors.pixelShuffle(out.remove(cut.phasesOutput()), cut.factor()));
         }
         return out;
     }

@@ -38,6 +38,7 @@ import org.sdatc.enhancer.engine.sampler.TimestepSpacing;
 import org.sdatc.enhancer.tensor.Image;
 import org.sdatc.enhancer.tensor.MotionField;
 import org.sdatc.enhancer.tensor.Tensor;
+import org.sdatc.enhancer.tensor.Tensors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -266,7 +267,7 @@ public final class SdatcEnhancer implements Enhancer {
         if (flowSource != null) {
             List<Tensor> last = new ArrayList<>(tiles.size());
             for (Tensor z : finalLatents) {
-                last.add(frameOf(z, frameCount - 1));
+                last.add(Tensors.frame(z, frameCount - 1));
             }
             carry = new Carry(info.model(), frames.get(frameCount - 1), tiles, last).encode();
             if (carry.length > options.carryMaxBytes()) {
@@ -498,13 +499,6 @@ public final class SdatcEnhancer implements Enhancer {
             out.add(m == null ? null : m.cropPad(tile.x(), tile.y(), pw, ph));
         }
         return out;
-    }
-
-    static Tensor frameOf(Tensor z, int index) {
-        int size = z.dim(1) * z.dim(2) * z.dim(3);
-        float[] d = new float[size];
-        System.arraycopy(z.data(), index * size, d, 0, size);
-        return new Tensor(d, z.dim(1), z.dim(2), z.dim(3));
     }
 
     /**

@@ -24,6 +24,7 @@ import org.sdatc.enhancer.engine.onnx.OnnxSessions;
 import org.sdatc.enhancer.engine.onnx.ParityCheck;
 import org.sdatc.enhancer.tensor.Image;
 import org.sdatc.enhancer.tensor.Tensor;
+import org.sdatc.enhancer.tensor.Tensors;
 
 /**
  * Whole-window parity: runs the fixtures in {@code parity/window/*.json} (written by the training
@@ -185,14 +186,12 @@ public final class WindowParity {
                 || all.dim(4) != w) {
             throw bad(specFile, "guidance.flows.shape", "[" + (frames - 1) + ", 2, 2, " + h + ", " + w + "]", all);
         }
-        int field = 2 * h * w;
+        // [T-1, 2, 2, H, W] seen as [(T-1) * 2, 2, H, W]: forward then backward field of each pair.
+        Tensor fields = all.reshape(2 * (frames - 1), 2, h, w);
         List<FlowPair> pairs = new ArrayList<>(frames - 1);
         for (int i = 0; i < frames - 1; i++) {
-            float[] fwd = new float[field];
-            float[] bwd = new float[field];
-            System.arraycopy(all.data(), (2 * i) * field, fwd, 0, field);
-            System.arraycopy(all.data(), (2 * i + 1) * field, bwd, 0, field);
-            pairs.add(new FlowPair(new FlowField(new Tensor(fwd, 2, h, w)), new FlowField(new Tensor(bwd, 2, h, w))));
+            pairs.add(new FlowPair(
+                    new FlowField(Tensors.frame(fields, 2 * i)), new FlowField(Tensors.frame(fields, 2 * i + 1))));
         }
         List<FlowPair> fixed = List.copyOf(pairs);
         return window -> {

@@ -13,7 +13,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sdatc.enhancer.engine.cost.ModelInfo;
@@ -79,7 +78,7 @@ class ShippedModelsTest {
     @Test
     void aFixtureThatDisagreesWithTheGraphIsReportedWithItsError() throws IOException {
         Path dir = tmp.resolve("model");
-        copyTree(repoModel(BuiltinModels.DEFAULT), dir);
+        TestModels.copyTree(repoModel(BuiltinModels.DEFAULT), dir);
         Path out = dir.resolve("parity").resolve("dcm.out.restored.bin");
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
         b.putFloat(0, b.getFloat(0) + 0.01f);
@@ -108,19 +107,6 @@ class ShippedModelsTest {
     void anUnknownBuiltinNameListsTheChoices() {
         var e = assertThrows(IllegalArgumentException.class, () -> BuiltinModels.ensure("sdatc-xl", tmp));
         assertTrue(e.getMessage().contains(BuiltinModels.DEFAULT), e.getMessage());
-    }
-
-    private static void copyTree(Path src, Path dst) throws IOException {
-        try (Stream<Path> s = Files.walk(src)) {
-            for (Path p : s.toList()) {
-                Path target = dst.resolve(src.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 
     @Test

@@ -1,10 +1,13 @@
 package org.sdatc.enhancer.engine.reference;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.sdatc.enhancer.tensor.Tensor;
 
-/** Shared fixtures: the reference-tiny directory (generated once under target/) and random data. */
+/** Shared fixtures: the reference-tiny directory (generated once under target/), directory copies and random data. */
 public final class TestModels {
     private TestModels() {}
 
@@ -12,6 +15,20 @@ public final class TestModels {
 
     public static Path tiny() {
         return ReferenceModels.ensure(ReferenceProfile.tiny(), CACHE);
+    }
+
+    /** Copies the directory {@code src} with everything below it to {@code dst} (a model directory to break). */
+    public static void copyTree(Path src, Path dst) throws IOException {
+        try (Stream<Path> s = Files.walk(src)) {
+            for (Path p : s.toList()) {
+                Path target = dst.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
     }
 
     public static Tensor uniform(long seed, float lo, float hi, int... shape) {

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -155,16 +154,7 @@ class ExportedModelTest {
 
     private Path copy() throws IOException {
         Path dst = tmp.resolve("model");
-        try (Stream<Path> files = Files.walk(MODEL)) {
-            for (Path f : files.toList()) {
-                Path to = dst.resolve(MODEL.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(f, to);
-                }
-            }
-        }
+        TestModels.copyTree(MODEL, dst);
         return dst;
     }
 
